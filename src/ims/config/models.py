@@ -1,0 +1,271 @@
+"""Validated configuration: the definitions the engine and services read.
+
+These pydantic models are built *after* the JSON Schema and the semantic checks
+passed, so they assume well-formed input.  They are frozen: a loaded
+configuration never changes while ims runs.
+
+Conditions (``when``, ``required_when``) stay as the raw YAML mapping in
+``*_raw`` fields and are compiled once by :mod:`ims.rules` into a
+:class:`ims.rules.Condition`, cached on the model.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ims.rules import Condition, parse_condition
+
+#: A label in several languages: ``{"nl": "Afgewezen", "en": "Rejected"}``.
+Labels = dict[str, str]
+
+#: The target that sends an application back to the state it left (from a hold state).
+PREVIOUS_STATE = "@previous"
+#: A ``from`` entry meaning every state that is neither final nor a hold state.
+ANY_STATE = "*"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def label_for(labels: Labels, language: str, fallback: str) -> str:
+    """The label in ``language``, else English, else any, else ``fallback``."""
+    return labels.get(language) or labels.get("en") or next(iter(labels.values()), fallback)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class Settings(_Model):
+    """Deployment settings; environment variables ``IMS_*`` override them."""
+
+    #: SQLAlchemy URL; relative sqlite paths are resolved against the root file's folder.
+    database_url: str = "sqlite:///var/ims.db"
+    data_dir: str = "var"
+    plugins_dir: str | None = "plugins"
+    language: str = "en"
+    timezone: str = "UTC"
+    #: Application number pattern when a workflow sets none.
+    number_pattern: str = "APP-{year}-{seq:06d}"
+
+
+# --------------------------------------------------------------------------- roles
+
+
+class Role(_Model):
+    name: str
+    label: Labels = Field(default_factory=dict)
+    description: str | None = None
+
+
+class RolesConfig(_Model):
+    roles: dict[str, Role]
+    #: permission name -> roles holding it
+    permissions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    def roles_with(self, permission: str) -> frozenset[str]:
+        return frozenset(self.permissions.get(permission, ()))
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+class ReferenceValue(_Model):
+    code: str
+    label: Labels = Field(default_factory=dict)
+    order: int = 0
+    active: bool = True
+
+
+class ReferenceCategory(_Model):
+    name: str
+    label: Labels = Field(default_factory=dict)
+    values: tuple[ReferenceValue, ...] = ()
+
+    @cached_property
+    def active_codes(self) -> frozenset[str]:
+        return frozenset(v.code for v in self.values if v.active)
+
+
+class DocumentType(_Model):
+    code: str
+    label: Labels = Field(default_factory=dict)
+    #: required for every application (subject to ``required_when``)
+    required: bool = False
+    required_when_raw: dict[str, Any] | None = Field(default=None, alias="required_when")
+    #: photos: counted by the photo-minimum rule, carry EXIF metadata (later issue)
+    photo: bool = False
+    order: int = 0
+
+    @cached_property
+    def required_when(self) -> Condition | None:
+        return None if self.required_when_raw is None else parse_condition(self.required_when_raw)
+
+
+class ReferenceConfig(_Model):
+    categories: dict[str, ReferenceCategory] = Field(default_factory=dict)
+    document_types: dict[str, DocumentType] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- SLA
+
+
+class Escalation(_Model):
+    #: hours after the breach (0 = at the breach)
+    after_hours: float = 0
+    notify: tuple[str, ...] = ()
+
+
+class StateSla(_Model):
+    hours: float
+    #: fraction of ``hours`` at which a warning is due (0 < warning < 1)
+    warning: float = 0.8
+    escalation: tuple[Escalation, ...] = ()
+
+
+class SlaConfig(_Model):
+    #: workflow name -> state name -> SLA
+    workflows: dict[str, dict[str, StateSla]] = Field(default_factory=dict)
+
+    def for_state(self, workflow: str, state: str) -> StateSla | None:
+        return self.workflows.get(workflow, {}).get(state)
+
+
+# --------------------------------------------------------------------------- workflows
+
+
+class OpenTask(_Model):
+    """Effect: open a task for the entered state, due after the state's SLA."""
+
+    kind: Literal["open_task"] = "open_task"
+    roles: tuple[str, ...] = ()
+    #: data field (dot path) holding the username to assign, e.g. ``control_officer``
+    assignee_field: str | None = None
+    title: Labels = Field(default_factory=dict)
+
+
+class OpenStep(_Model):
+    """Effect: upsert the named step with status PENDING (data kept if it exists)."""
+
+    kind: Literal["open_step"] = "open_step"
+    step: str
+
+
+class Notify(_Model):
+    """Effect: enqueue a notification to roles, users, the assignee and/or the applicant."""
+
+    kind: Literal["notify"] = "notify"
+    template: str = "state_entered"
+    roles: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    assignee: bool = False
+    applicant: bool = False
+
+
+Effect = OpenTask | OpenStep | Notify
+
+
+class State(_Model):
+    name: str
+    label: Labels = Field(default_factory=dict)
+    final: bool = False
+    #: a hold state remembers the state it was entered from; ``@previous`` returns there
+    hold: bool = False
+    #: inputs any transition *into* this state must carry (REJECTED, ON_HOLD: reason)
+    requires: tuple[Literal["reason", "comment"], ...] = ()
+    on_enter: tuple[Effect, ...] = ()
+
+
+class Step(_Model):
+    name: str
+    label: Labels = Field(default_factory=dict)
+    #: permission name (roles.yaml) whose roles may record this step
+    permission: str | None = None
+    #: JSON Schema (Draft 2020-12) of the step's data
+    data_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"}, alias="schema")
+
+
+class Transition(_Model):
+    name: str
+    label: Labels = Field(default_factory=dict)
+    from_states: tuple[str, ...] = Field(alias="from")
+    to: str
+    roles: tuple[str, ...] = ()
+    when_raw: dict[str, Any] | None = Field(default=None, alias="when")
+    #: inputs the actor must give: ``reason`` and/or ``comment``
+    requires: tuple[Literal["reason", "comment"], ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+    @cached_property
+    def when(self) -> Condition | None:
+        return None if self.when_raw is None else parse_condition(self.when_raw)
+
+
+class Workflow(_Model):
+    name: str
+    version: int = 1
+    label: Labels = Field(default_factory=dict)
+    description: str | None = None
+    number_pattern: str | None = None
+    initial_state: str
+    #: JSON Schema (Draft 2020-12) of the application's data
+    data_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
+    steps: dict[str, Step] = Field(default_factory=dict)
+    states: dict[str, State]
+    transitions: tuple[Transition, ...] = ()
+    #: the file this workflow came from (for messages)
+    source: str = ""
+
+    @cached_property
+    def hold_states(self) -> frozenset[str]:
+        return frozenset(n for n, s in self.states.items() if s.hold)
+
+    @cached_property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(n for n, s in self.states.items() if s.final)
+
+    def sources_of(self, transition: Transition) -> frozenset[str]:
+        """The concrete states a transition may leave (``*`` expanded)."""
+        out: set[str] = set()
+        for f in transition.from_states:
+            if f == ANY_STATE:
+                out.update(n for n, s in self.states.items() if not (s.final or s.hold))
+            else:
+                out.add(f)
+        return frozenset(out)
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        return self.transition_table.get(state, ())
+
+    @cached_property
+    def transition_table(self) -> dict[str, tuple[Transition, ...]]:
+        table: dict[str, list[Transition]] = {}
+        for t in self.transitions:
+            for s in self.sources_of(t):
+                table.setdefault(s, []).append(t)
+        return {k: tuple(v) for k, v in table.items()}
+
+
+class ImsConfig(_Model):
+    """The whole loaded configuration: what ``ims.config.load()`` returns."""
+
+    root: str
+    settings: Settings
+    roles: RolesConfig
+    reference: ReferenceConfig
+    sla: SlaConfig
+    workflows: dict[str, Workflow]
+    #: per-plugin configuration: ``plugins: {ims-foo: {...}}``
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def workflow(self, name: str) -> Workflow:
+        try:
+            return self.workflows[name]
+        except KeyError:
+            from ims.errors import NotFound
+
+            known = ", ".join(sorted(self.workflows)) or "none"
+            raise NotFound(f"unknown workflow '{name}' (known: {known})") from None

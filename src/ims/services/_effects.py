@@ -1,0 +1,159 @@
+"""Apply the engine's effects inside the transition's transaction.
+
+Steps are upserted (unique per application and name), tasks closed and opened,
+notifications written to the ``notifications`` table (the in-app inbox is
+delivered by the commit itself; other channels are delivered later from the
+same rows by the outbox worker).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from ims.config.models import label_for
+from ims.engine import CloseTasksEffect, NotifyEffect, OpenStepEffect, OpenTaskEffect
+from ims.store.models import Application, ApplicationStep, Notification, Role, Task, User, UserRole
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from ims.config.models import ImsConfig
+
+OPEN_TASK_STATUSES = ("PENDING", "IN_PROGRESS", "OVERDUE")
+
+
+def apply_effects(
+    session: Session,
+    config: ImsConfig,
+    app: Application,
+    effects: Iterable[object],
+    now: datetime,
+    *,
+    event_key: str,
+) -> None:
+    for effect in effects:
+        if isinstance(effect, CloseTasksEffect):
+            close_tasks(session, app.id, effect.state, effect.status, now)
+        elif isinstance(effect, OpenTaskEffect):
+            title = label_for(dict(effect.title), config.settings.language, "") or _state_label(
+                config, app.workflow, effect.state
+            )
+            session.add(
+                Task(
+                    application_id=app.id,
+                    state=effect.state,
+                    title=title,
+                    roles=list(effect.roles),
+                    assignee=effect.assignee,
+                    status="PENDING",
+                    due_at=effect.due_at,
+                    created_at=now,
+                )
+            )
+        elif isinstance(effect, OpenStepEffect):
+            open_step(session, app.id, effect.step, now)
+        elif isinstance(effect, NotifyEffect):
+            notify(session, config, app, effect, now, event_key=event_key)
+        else:  # pragma: no cover - the engine only emits the kinds above
+            raise TypeError(f"unknown effect {effect!r}")
+
+
+def close_tasks(session: Session, application_id: int, state: str, status: str, now: datetime) -> None:
+    session.execute(
+        update(Task)
+        .where(
+            Task.application_id == application_id,
+            Task.state == state,
+            Task.status.in_(OPEN_TASK_STATUSES),
+        )
+        .values(status=status, completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def open_step(session: Session, application_id: int, step: str, now: datetime) -> ApplicationStep:
+    """Upsert: an existing step (and its data) is kept; a new one starts PENDING."""
+    row = session.scalar(
+        select(ApplicationStep).where(
+            ApplicationStep.application_id == application_id, ApplicationStep.step_name == step
+        )
+    )
+    if row is None:
+        row = ApplicationStep(
+            application_id=application_id, step_name=step, status="PENDING", data={},
+            created_at=now, updated_at=now,
+        )
+        session.add(row)
+    return row
+
+
+def _state_label(config: ImsConfig, workflow: str, state: str) -> str:
+    st = config.workflows[workflow].states.get(state)
+    return label_for(dict(st.label), config.settings.language, state) if st else state
+
+
+def _users_with_roles(session: Session, roles: Iterable[str]) -> dict[str, list[str]]:
+    wanted = list(roles)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Role.name, User.username)
+        .join(UserRole, UserRole.role_id == Role.id)
+        .join(User, User.id == UserRole.user_id)
+        .where(Role.name.in_(wanted), User.active.is_(True))
+    ).all()
+    out: dict[str, list[str]] = {r: [] for r in wanted}
+    for role, username in rows:
+        out[role].append(username)
+    return out
+
+
+def notify(
+    session: Session,
+    config: ImsConfig,
+    app: Application,
+    effect: NotifyEffect,
+    now: datetime,
+    *,
+    event_key: str,
+) -> None:
+    """One inbox row per recipient; a role nobody holds keeps one role-addressed row."""
+    recipients: dict[str, str | None] = {}  # username -> role it came through
+    orphan_roles: list[str] = []
+    for role, users in _users_with_roles(session, effect.roles).items():
+        if not users:
+            orphan_roles.append(role)
+        for username in users:
+            recipients.setdefault(username, role)
+    for username in (*effect.users, effect.assignee, effect.applicant):
+        if username:
+            recipients.setdefault(username, None)
+    state_label = _state_label(config, app.workflow, effect.state)
+    subject = f"{app.number}: {state_label}"
+    body = _body(config, app, effect, state_label)
+    payload: dict[str, Any] = {
+        "number": app.number, "state": effect.state, "event": effect.event, "template": effect.template,
+    }
+    targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
+    targets += [(None, r) for r in orphan_roles]
+    for username, role in targets:
+        key = f"{event_key}:{effect.template}:{effect.state}:{username or 'role-' + str(role)}"
+        session.add(
+            Notification(
+                application_id=app.id, event=effect.event, template=effect.template, channel="inbox",
+                recipient=username, recipient_role=role, subject=subject, body=body, payload=payload,
+                status="SENT", attempts=0, next_attempt_at=None, idempotency_key=key,
+                created_at=now, sent_at=now,
+            )
+        )
+
+
+def _body(config: ImsConfig, app: Application, effect: NotifyEffect, state_label: str) -> str:
+    if config.settings.language == "nl":
+        return f"Aanvraag {app.number} is nu in status {state_label}."
+    return f"Application {app.number} is now in state {state_label}."

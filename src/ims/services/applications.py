@@ -1,0 +1,178 @@
+"""Applications: create, read, update data, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+
+from ims.errors import ValidationFailed
+from ims.services import _records
+from ims.services._actors import ActorLike, require_permission, resolve_actor
+from ims.services._effects import apply_effects
+from ims.services._snapshots import snapshot_of
+from ims.services._validation import merge, validate
+from ims.store.models import Application
+from ims.store.numbers import next_number
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ims.services._runtime import Runtime
+
+ApplicationRef = _records.ApplicationRef
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """A read-only copy of an application, safe to use after the session closed."""
+
+    id: int
+    number: str
+    workflow: str
+    workflow_version: int
+    state: str
+    previous_state: str | None
+    data: dict[str, Any]
+    version: int
+    assignee: str | None
+    applicant: str | None
+    priority: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    state_entered_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, app: Application) -> ApplicationView:
+        return cls(
+            id=app.id, number=app.number, workflow=app.workflow, workflow_version=app.workflow_version,
+            state=app.state, previous_state=app.previous_state, data=dict(app.data or {}),
+            version=app.version, assignee=app.assignee, applicant=app.applicant, priority=app.priority,
+            created_by=app.created_by, created_at=app.created_at, updated_at=app.updated_at,
+            state_entered_at=app.state_entered_at, closed_at=app.closed_at,
+        )
+
+
+class ApplicationService:
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+
+    def create(
+        self,
+        workflow: str,
+        data: dict[str, Any] | None = None,
+        *,
+        actor: ActorLike,
+        applicant: str | None = None,
+        assignee: str | None = None,
+        priority: int = 3,
+        session: Session | None = None,
+    ) -> ApplicationView:
+        """Create an application in the workflow's initial state and enter it (effects, history, audit)."""
+        rt = self._rt
+        definition = rt.config.workflow(workflow)
+        data = dict(data or {})
+        if not 1 <= priority <= 4:
+            raise ValidationFailed("priority", [f"priority must be 1 to 4 (is {priority})"])
+        validate(definition.data_schema, data, f"data of a new {workflow} application")
+        now = rt.now()
+        with rt.transaction(session) as s:
+            who = resolve_actor(s, actor)
+            require_permission(rt.config, who, "application.create", "creating an application")
+            pattern = definition.number_pattern or rt.config.settings.number_pattern
+            number = next_number(s, name=workflow, pattern=pattern, now=now)
+            app = Application(
+                number=number, workflow=workflow, workflow_version=definition.version,
+                state=definition.initial_state, previous_state=None, data=data,
+                assignee=assignee, applicant=applicant, priority=priority, created_by=who.username,
+                created_at=now, updated_at=now, state_entered_at=now, closed_at=None,
+            )
+            s.add(app)
+            s.flush()
+            effects = rt.engine.initial_effects(workflow, snapshot_of(s, app), now=now)
+            apply_effects(s, rt.config, app, effects, now, event_key=f"app{app.id}-v{app.version}")
+            _records.record(s, app, who, "created", now, to_state=app.state)
+            return ApplicationView.of(app)
+
+    def get(self, ref: ApplicationRef, *, session: Session | None = None) -> ApplicationView:
+        with self._rt.reading(session) as s:
+            return ApplicationView.of(_records.load_application(s, ref))
+
+    def update_data(
+        self,
+        ref: ApplicationRef,
+        patch: dict[str, Any],
+        *,
+        actor: ActorLike,
+        expected_version: int | None = None,
+        session: Session | None = None,
+    ) -> ApplicationView:
+        """Merge ``patch`` into the data (``None`` deletes a key), validate, bump the version."""
+        rt = self._rt
+        now = rt.now()
+        with rt.transaction(session) as s:
+            who = resolve_actor(s, actor)
+            require_permission(rt.config, who, "application.edit_intake", "editing application data")
+            app = _records.load_application(s, ref)
+            _records.check_version(app, expected_version)
+            if app.state in rt.config.workflow(app.workflow).final_states:
+                raise ValidationFailed(f"application {app.number}", [f"it is closed ({app.state})"])
+            new = merge(app.data or {}, patch)
+            validate(rt.config.workflow(app.workflow).data_schema, new, f"data of {app.number}")
+            app.data = new
+            _records.touch(s, app, now)
+            _records.record(s, app, who, "data-updated", now, data={"changed": sorted(patch)})
+            return ApplicationView.of(app)
+
+    def set_assignee(
+        self, ref: ApplicationRef, assignee: str | None, *, actor: ActorLike,
+        expected_version: int | None = None, session: Session | None = None,
+    ) -> ApplicationView:
+        rt = self._rt
+        now = rt.now()
+        with rt.transaction(session) as s:
+            who = resolve_actor(s, actor)
+            require_permission(rt.config, who, "application.edit_intake", "assigning an application")
+            app = _records.load_application(s, ref)
+            _records.check_version(app, expected_version)
+            app.assignee = assignee
+            _records.touch(s, app, now)
+            _records.record(s, app, who, "assigned", now, data={"assignee": assignee})
+            return ApplicationView.of(app)
+
+    def list(
+        self,
+        *,
+        workflow: str | None = None,
+        state: str | None = None,
+        assignee: str | None = None,
+        applicant: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        session: Session | None = None,
+    ) -> list[ApplicationView]:
+        query = select(Application).order_by(Application.id)
+        if workflow:
+            query = query.where(Application.workflow == workflow)
+        if state:
+            query = query.where(Application.state == state)
+        if assignee:
+            query = query.where(Application.assignee == assignee)
+        if applicant:
+            query = query.where(Application.applicant == applicant)
+        if search:
+            query = query.where(or_(Application.number.ilike(f"%{search}%")))
+        with self._rt.reading(session) as s:
+            return [ApplicationView.of(a) for a in s.scalars(query.limit(limit).offset(offset))]
+
+    def count_by_state(self, *, workflow: str | None = None, session: Session | None = None) -> dict[str, int]:
+        query = select(Application.state, func.count()).group_by(Application.state)
+        if workflow:
+            query = query.where(Application.workflow == workflow)
+        with self._rt.reading(session) as s:
+            return {state: n for state, n in s.execute(query).all()}

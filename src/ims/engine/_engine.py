@@ -1,0 +1,271 @@
+"""The engine: (definition, snapshot, actor, action, now) -> decision.  Pure: no I/O, no clock.
+
+The constructor compiles every workflow into lookup tables (state -> action ->
+transition, role sets, required inputs, SLA, entry effects) and every
+condition (cached on the models), so :meth:`Engine.decide` only looks things
+up and evaluates the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ims.config.models import PREVIOUS_STATE, label_for
+from ims.engine._decision import ActionOption, Decision
+from ims.engine._effects import Build, CloseTasksEffect, EffectInstance, compile_effects
+from ims.rules import Actor, EvalContext, FailedCondition, Predicate, Snapshot, evaluate
+from ims.rules._facts import holds_any_role
+from ims.rules._sentences import lower_first, only_roles_may
+
+if TYPE_CHECKING:
+    from ims.config.models import ImsConfig, Transition, Workflow
+    from ims.rules import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """A transition compiled for the engine."""
+
+    transition: Transition
+    roles: frozenset[str]
+    #: a state name or ``@previous``
+    to: str
+    #: the transition's inputs plus the target state's (when the target is fixed)
+    requires: tuple[str, ...]
+    gate: Condition | None
+    #: target state -> its compiled effects (every state for ``@previous``)
+    builds: Mapping[str, Build]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A workflow compiled for the engine."""
+
+    workflow: Workflow
+    #: state -> action -> move (the first transition of that name leaving the state)
+    moves: dict[str, dict[str, _Move]]
+    #: final state -> the refusal of any action in it
+    closed: dict[str, FailedCondition]
+    #: state -> closing its tasks when it is left for an ordinary / a hold state
+    close: dict[str, tuple[CloseTasksEffect, CloseTasksEffect]]
+    initial_effects: Build
+
+
+def _requires(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for group in groups for name in group))
+
+
+def _compile(config: ImsConfig, workflow: Workflow) -> _Plan:
+    states = workflow.states
+
+    def build(transition: Transition | None, target: str) -> Build:
+        return compile_effects(
+            () if transition is None else transition.effects,
+            states[target].on_enter,
+            state=target,
+            sla=config.sla.for_state(workflow.name, target),
+        )
+
+    moves: dict[str, dict[str, _Move]] = {name: {} for name in states}
+    for transition in workflow.transitions:
+        target = states.get(transition.to)
+        targets = list(states) if transition.to == PREVIOUS_STATE else [transition.to]
+        move = _Move(
+            transition=transition,
+            roles=frozenset(transition.roles),
+            to=transition.to,
+            requires=_requires(transition.requires, target.requires if target else ()),
+            gate=transition.when,  # parsed here, once
+            builds={name: build(transition, name) for name in targets if name in states},
+        )
+        for source in workflow.sources_of(transition):
+            moves.setdefault(source, {}).setdefault(transition.name, move)
+    return _Plan(
+        workflow=workflow,
+        moves=moves,
+        closed={
+            name: FailedCondition("closed", f"application is closed ({name})")
+            for name, state in states.items()
+            if state.final
+        },
+        close={
+            name: (CloseTasksEffect(name, "COMPLETED"), CloseTasksEffect(name, "CANCELLED"))
+            for name in states
+        },
+        initial_effects=build(None, workflow.initial_state),
+    )
+
+
+class Engine:
+    """Decides transitions of applications; built once per loaded configuration.
+
+    Args:
+        config: the loaded configuration.
+        predicates: plugin predicates by name (``register_predicates`` hook).
+        language: language of labels in sentences; default ``settings.language``.
+    """
+
+    def __init__(
+        self,
+        config: ImsConfig,
+        predicates: Mapping[str, Predicate] | None = None,
+        *,
+        language: str | None = None,
+    ) -> None:
+        self.config = config
+        self.predicates: Mapping[str, Predicate] = dict(predicates or {})
+        self.language = language or config.settings.language
+        self._plans = {name: _compile(config, wf) for name, wf in config.workflows.items()}
+        for doc_type in config.reference.document_types.values():
+            _ = doc_type.required_when  # parse now: a bad condition fails at start-up
+
+    def _plan(self, workflow: str) -> _Plan:
+        try:
+            return self._plans[workflow]
+        except KeyError:
+            self.config.workflow(workflow)  # raises NotFound naming the known workflows
+            raise
+
+    # ----------------------------------------------------------------- public API
+
+    def decide(
+        self,
+        snapshot: Snapshot,
+        actor: Actor,
+        action: str,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        comment: str | None = None,
+        language: str | None = None,
+    ) -> Decision:
+        """May ``actor`` do ``action`` on the application now; if so, to where and with what.
+
+        Never raises for a snapshot of a known workflow (a refusal is a
+        :class:`Decision` with ``allowed=False``), except
+        :class:`~ims.errors.RuleError` from a gate that cannot be evaluated.
+        """
+        plan = self._plan(snapshot.workflow)
+        state = snapshot.state
+        moves = plan.moves.get(state)
+        if moves is None or state in plan.closed:
+            return Decision(action, False, state, None, None, (_not_open(plan, state),))
+        move = moves.get(action)
+        if move is None:
+            available = ", ".join(moves) or "none"
+            sentence = f"'{action}' is not an action of state {state}; available: {available}"
+            failure = FailedCondition("unknown-action", sentence)
+            return Decision(action, False, state, None, None, (failure,))
+        to_state, failed = self._check(plan, move, snapshot, actor, now, language)
+        requires = _requires_into(plan, move, to_state)
+        if "reason" in requires and not (reason and reason.strip()):
+            failed.append(FailedCondition("reason-required", "a reason is required"))
+        if "comment" in requires and not (comment and comment.strip()):
+            failed.append(FailedCondition("comment-required", "a comment is required"))
+        if failed or to_state is None:
+            return Decision(action, False, state, to_state, move.transition, tuple(failed))
+        close = plan.close[state][plan.workflow.states[to_state].hold]
+        effects = (close, *move.builds[to_state](snapshot, now))
+        return Decision(action, True, state, to_state, move.transition, (), effects)
+
+    def available_actions(
+        self, snapshot: Snapshot, actor: Actor, *, now: datetime, language: str | None = None
+    ) -> list[ActionOption]:
+        """Every action of the current state, allowed or not, with the reasons.
+
+        Roles and gates count; required inputs (``reason``, ``comment``) do
+        not, they are listed in :attr:`ActionOption.requires`.
+        """
+        plan = self._plan(snapshot.workflow)
+        moves = plan.moves.get(snapshot.state)
+        if moves is None or snapshot.state in plan.closed:
+            return []
+        lang = language or self.language
+        options = []
+        for action, move in moves.items():
+            to_state, failed = self._check(plan, move, snapshot, actor, now, language)
+            options.append(
+                ActionOption(
+                    action=action,
+                    label=label_for(move.transition.label, lang, action),
+                    to_state=to_state,
+                    allowed=not failed,
+                    reasons=tuple(f.message for f in failed),
+                    requires=_requires_into(plan, move, to_state),
+                )
+            )
+        return options
+
+    def initial_effects(
+        self, workflow: str, snapshot: Snapshot, *, now: datetime
+    ) -> tuple[EffectInstance, ...]:
+        """Effects of entering the workflow's initial state (its ``on_enter``)."""
+        return self._plan(workflow).initial_effects(snapshot, now)
+
+    # ----------------------------------------------------------------- internals
+
+    def _check(
+        self,
+        plan: _Plan,
+        move: _Move,
+        snapshot: Snapshot,
+        actor: Actor,
+        now: datetime,
+        language: str | None,
+    ) -> tuple[str | None, list[FailedCondition]]:
+        """The target state and the failed checks of roles, target and gate."""
+        failed: list[FailedCondition] = []
+        ctx: EvalContext | None = None
+        to_state: str | None = move.to
+        if to_state == PREVIOUS_STATE:
+            to_state = snapshot.previous_state
+            if to_state is None or to_state not in plan.workflow.states:
+                failed.append(FailedCondition("no-previous-state", _no_previous(to_state)))
+                to_state = None
+        if move.roles and not holds_any_role(actor, move.roles, snapshot):
+            ctx = self._context(snapshot, actor, now, language)
+            failed.append(FailedCondition("role", _role_sentence(move, ctx)))
+        if move.gate is not None:
+            ctx = ctx or self._context(snapshot, actor, now, language)
+            failed.extend(evaluate(move.gate, ctx))
+        return to_state, failed
+
+    def _context(
+        self, snapshot: Snapshot, actor: Actor, now: datetime, language: str | None
+    ) -> EvalContext:
+        return EvalContext(
+            snapshot, actor, now, self.config, self.predicates, language or self.language
+        )
+
+
+def _not_open(plan: _Plan, state: str) -> FailedCondition:
+    closed = plan.closed.get(state)
+    if closed is not None:
+        return closed
+    return FailedCondition(
+        "unknown-state",
+        f"application is in state {state}, which workflow {plan.workflow.name} lacks",
+    )
+
+
+def _requires_into(plan: _Plan, move: _Move, to_state: str | None) -> tuple[str, ...]:
+    """The inputs a move needs; for ``@previous`` the resumed state's are added."""
+    if move.to == PREVIOUS_STATE and to_state is not None:
+        return _requires(move.requires, plan.workflow.states[to_state].requires)
+    return move.requires
+
+
+def _no_previous(state: str | None) -> str:
+    if state is None:
+        return "there is no previous state to return to"
+    return f"the previous state {state} is not a state of this workflow"
+
+
+def _role_sentence(move: _Move, ctx: EvalContext) -> str:
+    """``only front office may submit (you are: staff)``."""
+    transition = move.transition
+    action = lower_first(label_for(transition.label, ctx.language, transition.name))
+    return only_roles_may(transition.roles, action, ctx)

@@ -1,0 +1,33 @@
+"""The ims tables, one module per entity; import models from here."""
+
+from __future__ import annotations
+
+from ims.store.models._applications import Application
+from ims.store.models._audit import AuditLog
+from ims.store.models._documents import DOCUMENT_STATUSES, Document
+from ims.store.models._events import WorkflowEvent
+from ims.store.models._notifications import NOTIFICATION_STATUSES, Notification
+from ims.store.models._reference import ReferenceValue
+from ims.store.models._sequences import NumberSequence
+from ims.store.models._steps import STEP_STATUSES, ApplicationStep
+from ims.store.models._tasks import TASK_STATUSES, Task
+from ims.store.models._users import Role, User, UserRole
+
+__all__ = [
+    "DOCUMENT_STATUSES",
+    "NOTIFICATION_STATUSES",
+    "STEP_STATUSES",
+    "TASK_STATUSES",
+    "Application",
+    "ApplicationStep",
+    "AuditLog",
+    "Document",
+    "Notification",
+    "NumberSequence",
+    "ReferenceValue",
+    "Role",
+    "Task",
+    "User",
+    "UserRole",
+    "WorkflowEvent",
+]

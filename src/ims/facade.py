@@ -97,8 +97,12 @@ class IMS:
         """
         config, plugins, predicates = load_everything(path, env=env)
         return cls(
-            config, plugins=plugins, predicates=predicates, database_url=database_url,
-            clock=clock, auto_upgrade=auto_upgrade,
+            config,
+            plugins=plugins,
+            predicates=predicates,
+            database_url=database_url,
+            clock=clock,
+            auto_upgrade=auto_upgrade,
         )
 
     def close(self) -> None:

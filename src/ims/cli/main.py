@@ -10,11 +10,17 @@ from ims.cli.commands import apps, audit, config, db, demo, plugins, reference, 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--config", "-c", "config_path", envvar="IMS_CONFIG", metavar="PATH",
+    "--config",
+    "-c",
+    "config_path",
+    envvar="IMS_CONFIG",
+    metavar="PATH",
     help="Root configuration file (default: $IMS_CONFIG, then ./config/ims.yaml).",
 )
 @click.option(
-    "--database-url", envvar="IMS_DATABASE_URL", metavar="URL",
+    "--database-url",
+    envvar="IMS_DATABASE_URL",
+    metavar="URL",
     help="Override the database URL of the configuration (also $IMS_DATABASE_URL).",
 )
 @click.version_option(package_name="ims")
@@ -25,8 +31,16 @@ def cli(ctx: click.Context, config_path: str | None, database_url: str | None) -
 
 
 for command in (
-    config.check, config.schema, config.graph, db.db, users.users, audit.audit, apps.app,
-    demo.demo, plugins.plugins, reference.reference,
+    config.check,
+    config.schema,
+    config.graph,
+    db.db,
+    users.users,
+    audit.audit,
+    apps.app,
+    demo.demo,
+    plugins.plugins,
+    reference.reference,
 ):
     cli.add_command(command)
 

@@ -213,6 +213,9 @@ class Workflow(_Model):
     initial_state: str
     #: JSON Schema (Draft 2020-12) of the application's data
     data_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
+    #: top-level data key -> permission needed to change it; other keys need
+    #: ``application.edit_intake`` (e.g. ``control_officer: control.schedule``)
+    field_permissions: dict[str, str] = Field(default_factory=dict)
     steps: dict[str, Step] = Field(default_factory=dict)
     states: dict[str, State]
     transitions: tuple[Transition, ...] = ()

@@ -30,7 +30,9 @@ def resolve_actor(session: Session, actor: ActorLike) -> Actor:
         state = "inactive" if user is not None else "unknown"
         raise PermissionDenied(f"{state} user '{actor}' may not act")
     roles = session.scalars(
-        select(Role.name).join(UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user.id)
+        select(Role.name)
+        .join(UserRole, UserRole.role_id == Role.id)
+        .where(UserRole.user_id == user.id)
     ).all()
     return Actor(username=user.username, roles=frozenset(roles))
 
@@ -48,4 +50,6 @@ def require_permission(config: ImsConfig, actor: Actor, permission: str, what: s
         return
     names = ", ".join(allowed) or "nobody"
     mine = ", ".join(sorted(actor.roles)) or "no roles"
-    raise PermissionDenied(f"{what} needs permission '{permission}' ({names}); {actor.username} has {mine}")
+    raise PermissionDenied(
+        f"{what} needs permission '{permission}' ({names}); {actor.username} has {mine}"
+    )

@@ -63,7 +63,9 @@ def apply_effects(
             raise TypeError(f"unknown effect {effect!r}")
 
 
-def close_tasks(session: Session, application_id: int, state: str, status: str, now: datetime) -> None:
+def close_tasks(
+    session: Session, application_id: int, state: str, status: str, now: datetime
+) -> None:
     session.execute(
         update(Task)
         .where(
@@ -85,8 +87,12 @@ def open_step(session: Session, application_id: int, step: str, now: datetime) -
     )
     if row is None:
         row = ApplicationStep(
-            application_id=application_id, step_name=step, status="PENDING", data={},
-            created_at=now, updated_at=now,
+            application_id=application_id,
+            step_name=step,
+            status="PENDING",
+            data={},
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
     return row
@@ -130,14 +136,17 @@ def notify(
             orphan_roles.append(role)
         for username in users:
             recipients.setdefault(username, role)
-    for username in (*effect.users, effect.assignee, effect.applicant):
-        if username:
-            recipients.setdefault(username, None)
+    for named in (*effect.users, effect.assignee, effect.applicant):
+        if named:
+            recipients.setdefault(named, None)
     state_label = _state_label(config, app.workflow, effect.state)
     subject = f"{app.number}: {state_label}"
     body = _body(config, app, effect, state_label)
     payload: dict[str, Any] = {
-        "number": app.number, "state": effect.state, "event": effect.event, "template": effect.template,
+        "number": app.number,
+        "state": effect.state,
+        "event": effect.event,
+        "template": effect.template,
     }
     targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
     targets += [(None, r) for r in orphan_roles]
@@ -145,10 +154,21 @@ def notify(
         key = f"{event_key}:{effect.template}:{effect.state}:{username or 'role-' + str(role)}"
         session.add(
             Notification(
-                application_id=app.id, event=effect.event, template=effect.template, channel="inbox",
-                recipient=username, recipient_role=role, subject=subject, body=body, payload=payload,
-                status="SENT", attempts=0, next_attempt_at=None, idempotency_key=key,
-                created_at=now, sent_at=now,
+                application_id=app.id,
+                event=effect.event,
+                template=effect.template,
+                channel="inbox",
+                recipient=username,
+                recipient_role=role,
+                subject=subject,
+                body=body,
+                payload=payload,
+                status="SENT",
+                attempts=0,
+                next_attempt_at=None,
+                idempotency_key=key,
+                created_at=now,
+                sent_at=now,
             )
         )
 

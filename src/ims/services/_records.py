@@ -101,9 +101,16 @@ def record(
     return event
 
 
-def record_system(session: Session, actor: Actor, action: str, payload: dict[str, Any], now: datetime) -> None:
+def record_system(
+    session: Session, actor: Actor, action: str, payload: dict[str, Any], now: datetime
+) -> None:
     """Audit a change that belongs to no application (users, roles, reference data)."""
     audit.append(
-        session, chain="system", application_id=None, actor=actor.username,
-        action=action, payload=payload, now=now,
+        session,
+        chain="system",
+        application_id=None,
+        actor=actor.username,
+        action=action,
+        payload=payload,
+        now=now,
     )

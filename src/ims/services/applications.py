@@ -49,11 +49,22 @@ class ApplicationView:
     @classmethod
     def of(cls, app: Application) -> ApplicationView:
         return cls(
-            id=app.id, number=app.number, workflow=app.workflow, workflow_version=app.workflow_version,
-            state=app.state, previous_state=app.previous_state, data=dict(app.data or {}),
-            version=app.version, assignee=app.assignee, applicant=app.applicant, priority=app.priority,
-            created_by=app.created_by, created_at=app.created_at, updated_at=app.updated_at,
-            state_entered_at=app.state_entered_at, closed_at=app.closed_at,
+            id=app.id,
+            number=app.number,
+            workflow=app.workflow,
+            workflow_version=app.workflow_version,
+            state=app.state,
+            previous_state=app.previous_state,
+            data=dict(app.data or {}),
+            version=app.version,
+            assignee=app.assignee,
+            applicant=app.applicant,
+            priority=app.priority,
+            created_by=app.created_by,
+            created_at=app.created_at,
+            updated_at=app.updated_at,
+            state_entered_at=app.state_entered_at,
+            closed_at=app.closed_at,
         )
 
 
@@ -86,10 +97,20 @@ class ApplicationService:
             pattern = definition.number_pattern or rt.config.settings.number_pattern
             number = next_number(s, name=workflow, pattern=pattern, now=now)
             app = Application(
-                number=number, workflow=workflow, workflow_version=definition.version,
-                state=definition.initial_state, previous_state=None, data=data,
-                assignee=assignee, applicant=applicant, priority=priority, created_by=who.username,
-                created_at=now, updated_at=now, state_entered_at=now, closed_at=None,
+                number=number,
+                workflow=workflow,
+                workflow_version=definition.version,
+                state=definition.initial_state,
+                previous_state=None,
+                data=data,
+                assignee=assignee,
+                applicant=applicant,
+                priority=priority,
+                created_by=who.username,
+                created_at=now,
+                updated_at=now,
+                state_entered_at=now,
+                closed_at=None,
             )
             s.add(app)
             s.flush()
@@ -116,27 +137,36 @@ class ApplicationService:
         now = rt.now()
         with rt.transaction(session) as s:
             who = resolve_actor(s, actor)
-            require_permission(rt.config, who, "application.edit_intake", "editing application data")
             app = _records.load_application(s, ref)
+            definition = rt.config.workflow(app.workflow)
+            for permission, keys in _permissions_for(definition.field_permissions, patch).items():
+                require_permission(rt.config, who, permission, f"changing {', '.join(keys)}")
             _records.check_version(app, expected_version)
-            if app.state in rt.config.workflow(app.workflow).final_states:
+            if app.state in definition.final_states:
                 raise ValidationFailed(f"application {app.number}", [f"it is closed ({app.state})"])
             new = merge(app.data or {}, patch)
-            validate(rt.config.workflow(app.workflow).data_schema, new, f"data of {app.number}")
+            validate(definition.data_schema, new, f"data of {app.number}")
             app.data = new
             _records.touch(s, app, now)
             _records.record(s, app, who, "data-updated", now, data={"changed": sorted(patch)})
             return ApplicationView.of(app)
 
     def set_assignee(
-        self, ref: ApplicationRef, assignee: str | None, *, actor: ActorLike,
-        expected_version: int | None = None, session: Session | None = None,
+        self,
+        ref: ApplicationRef,
+        assignee: str | None,
+        *,
+        actor: ActorLike,
+        expected_version: int | None = None,
+        session: Session | None = None,
     ) -> ApplicationView:
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
             who = resolve_actor(s, actor)
-            require_permission(rt.config, who, "application.edit_intake", "assigning an application")
+            require_permission(
+                rt.config, who, "application.edit_intake", "assigning an application"
+            )
             app = _records.load_application(s, ref)
             _records.check_version(app, expected_version)
             app.assignee = assignee
@@ -170,9 +200,21 @@ class ApplicationService:
         with self._rt.reading(session) as s:
             return [ApplicationView.of(a) for a in s.scalars(query.limit(limit).offset(offset))]
 
-    def count_by_state(self, *, workflow: str | None = None, session: Session | None = None) -> dict[str, int]:
+    def count_by_state(
+        self, *, workflow: str | None = None, session: Session | None = None
+    ) -> dict[str, int]:
         query = select(Application.state, func.count()).group_by(Application.state)
         if workflow:
             query = query.where(Application.workflow == workflow)
         with self._rt.reading(session) as s:
             return {state: n for state, n in s.execute(query).all()}
+
+
+def _permissions_for(
+    field_permissions: dict[str, str], patch: dict[str, Any]
+) -> dict[str, list[str]]:
+    """Which permission each changed top-level key needs (default ``application.edit_intake``)."""
+    needed: dict[str, list[str]] = {}
+    for key in sorted(patch):
+        needed.setdefault(field_permissions.get(key, "application.edit_intake"), []).append(key)
+    return needed

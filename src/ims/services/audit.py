@@ -56,7 +56,16 @@ class AuditService:
                 app = _records.load_application(s, application)
                 query = query.where(AuditLog.chain == f"application:{app.id}")
             return [
-                AuditEntry(r.id, r.chain, r.seq, r.actor, r.action, dict(r.payload or {}), r.created_at, r.hash)
+                AuditEntry(
+                    r.id,
+                    r.chain,
+                    r.seq,
+                    r.actor,
+                    r.action,
+                    dict(r.payload or {}),
+                    r.created_at,
+                    r.hash,
+                )
                 for r in s.scalars(query)
             ]
 

@@ -33,7 +33,12 @@ class NotificationService:
         self._rt = runtime
 
     def inbox(
-        self, *, actor: ActorLike, unread_only: bool = False, limit: int = 50, session: Session | None = None
+        self,
+        *,
+        actor: ActorLike,
+        unread_only: bool = False,
+        limit: int = 50,
+        session: Session | None = None,
     ) -> list[InboxItem]:
         with self._rt.reading(session) as s:
             who = resolve_actor(s, actor)
@@ -46,7 +51,9 @@ class NotificationService:
             if unread_only:
                 query = query.where(Notification.read_at.is_(None))
             return [
-                InboxItem(n.id, n.application_id, n.event, n.subject, n.body, n.created_at, n.read_at)
+                InboxItem(
+                    n.id, n.application_id, n.event, n.subject, n.body, n.created_at, n.read_at
+                )
                 for n in s.scalars(query)
             ]
 
@@ -58,8 +65,11 @@ class NotificationService:
             who = resolve_actor(s, actor)
             result = s.execute(
                 update(Notification)
-                .where(Notification.id.in_(ids), Notification.recipient == who.username,
-                       Notification.read_at.is_(None))
+                .where(
+                    Notification.id.in_(ids),
+                    Notification.recipient == who.username,
+                    Notification.read_at.is_(None),
+                )
                 .values(read_at=now)
                 .execution_options(synchronize_session=False)
             )

@@ -42,14 +42,25 @@ class ReferenceService:
     def categories(self) -> list[str]:
         return sorted(self._rt.config.reference.categories)
 
-    def values(self, category: str, *, language: str | None = None, include_inactive: bool = False) -> list[ReferenceItem]:
+    def values(
+        self, category: str, *, language: str | None = None, include_inactive: bool = False
+    ) -> list[ReferenceItem]:
         """The values of a category in display order, labelled in ``language``."""
         cat = self._rt.config.reference.categories.get(category)
         if cat is None:
-            raise NotFound(f"unknown reference category '{category}' (known: {', '.join(self.categories())})")
+            raise NotFound(
+                f"unknown reference category '{category}' (known: {', '.join(self.categories())})"
+            )
         lang = language or self._rt.config.settings.language
         items = [
-            ReferenceItem(category, v.code, label_for(dict(v.label), lang, v.code), dict(v.label), v.order, v.active)
+            ReferenceItem(
+                category,
+                v.code,
+                label_for(dict(v.label), lang, v.code),
+                dict(v.label),
+                v.order,
+                v.active,
+            )
             for v in cat.values
             if include_inactive or v.active
         ]
@@ -78,11 +89,26 @@ class ReferenceService:
                     seen.add(key)
                     row = existing.get(key)
                     if row is None:
-                        s.add(ReferenceValue(category=cat_name, code=value.code, label=dict(value.label),
-                                             sort_order=value.order, active=value.active))
+                        s.add(
+                            ReferenceValue(
+                                category=cat_name,
+                                code=value.code,
+                                label=dict(value.label),
+                                sort_order=value.order,
+                                active=value.active,
+                            )
+                        )
                         added += 1
-                    elif (row.label, row.sort_order, row.active) != (dict(value.label), value.order, value.active):
-                        row.label, row.sort_order, row.active = dict(value.label), value.order, value.active
+                    elif (row.label, row.sort_order, row.active) != (
+                        dict(value.label),
+                        value.order,
+                        value.active,
+                    ):
+                        row.label, row.sort_order, row.active = (
+                            dict(value.label),
+                            value.order,
+                            value.active,
+                        )
                         updated += 1
             for key, row in existing.items():
                 if key not in seen and row.active:

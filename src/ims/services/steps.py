@@ -62,7 +62,9 @@ class StepService:
             if step_def.permission:
                 require_permission(rt.config, who, step_def.permission, f"recording step '{step}'")
             if app.state in definition.final_states:
-                raise ValidationFailed(f"step '{step}'", [f"application {app.number} is closed ({app.state})"])
+                raise ValidationFailed(
+                    f"step '{step}'", [f"application {app.number} is closed ({app.state})"]
+                )
             _records.check_version(app, expected_version)
             validate(step_def.data_schema, data, f"data of step '{step}'")
             _records.touch(s, app, now)
@@ -73,13 +75,19 @@ class StepService:
             row.completed_by = who.username if complete else None
             row.completed_at = now if complete else None
             _records.record(
-                s, app, who, "step-completed" if complete else "step-saved", now,
+                s,
+                app,
+                who,
+                "step-completed" if complete else "step-saved",
+                now,
                 data={"step": step},
             )
             s.flush()
             return _view(row)
 
-    def list(self, ref: _records.ApplicationRef, *, session: Session | None = None) -> list[StepView]:
+    def list(
+        self, ref: _records.ApplicationRef, *, session: Session | None = None
+    ) -> list[StepView]:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             rows = s.scalars(
@@ -92,5 +100,10 @@ class StepService:
 
 def _view(row: ApplicationStep) -> StepView:
     return StepView(
-        row.step_name, row.status, dict(row.data or {}), row.completed_by, row.completed_at, row.updated_at
+        row.step_name,
+        row.status,
+        dict(row.data or {}),
+        row.completed_by,
+        row.completed_at,
+        row.updated_at,
     )

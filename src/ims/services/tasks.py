@@ -38,7 +38,9 @@ class TaskService:
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
 
-    def for_application(self, ref: _records.ApplicationRef, *, session: Session | None = None) -> list[TaskView]:
+    def for_application(
+        self, ref: _records.ApplicationRef, *, session: Session | None = None
+    ) -> list[TaskView]:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             query = (
@@ -63,18 +65,33 @@ class TaskService:
             )
             rows = s.execute(query).all()
             mine = [
-                (t, n) for t, n in rows
-                if t.assignee == who.username or (t.assignee is None and who.roles & set(t.roles or []))
+                (t, n)
+                for t, n in rows
+                if t.assignee == who.username
+                or (t.assignee is None and who.roles & set(t.roles or []))
             ]
             return [_view(t, n) for t, n in mine[offset : offset + limit]]
 
     def open_count(self, *, session: Session | None = None) -> int:
         with self._rt.reading(session) as s:
-            return len(s.scalars(select(Task.id).where(or_(*(Task.status == st for st in OPEN_TASK_STATUSES)))).all())
+            return len(
+                s.scalars(
+                    select(Task.id).where(or_(*(Task.status == st for st in OPEN_TASK_STATUSES)))
+                ).all()
+            )
 
 
 def _view(t: Task, number: str) -> TaskView:
     return TaskView(
-        t.id, t.application_id, number, t.state, t.title, tuple(t.roles or ()), t.assignee, t.status,
-        t.due_at, t.created_at, t.completed_at,
+        t.id,
+        t.application_id,
+        number,
+        t.state,
+        t.title,
+        tuple(t.roles or ()),
+        t.assignee,
+        t.status,
+        t.due_at,
+        t.created_at,
+        t.completed_at,
     )

@@ -56,8 +56,14 @@ class UserService:
             require_permission(rt.config, who, "users.manage", "creating a user")
             if s.scalar(select(User.id).where(User.username == username)) is not None:
                 raise Conflict(f"user '{username}' already exists")
-            user = User(username=username, display_name=display_name, email=email, active=True,
-                        created_at=now, updated_at=now)
+            user = User(
+                username=username,
+                display_name=display_name,
+                email=email,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
             s.add(user)
             s.flush()
             record_system(s, who, "user-created", {"username": username}, now)
@@ -73,7 +79,9 @@ class UserService:
         with self._rt.reading(session) as s:
             return [_view(s, u) for u in s.scalars(select(User).order_by(User.username))]
 
-    def grant(self, username: str, role: str, *, actor: ActorLike = SYSTEM, session: Session | None = None) -> UserView:
+    def grant(
+        self, username: str, role: str, *, actor: ActorLike = SYSTEM, session: Session | None = None
+    ) -> UserView:
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
@@ -83,7 +91,9 @@ class UserService:
             self._grant(s, user, role, who, now)
             return _view(s, user)
 
-    def revoke(self, username: str, role: str, *, actor: ActorLike = SYSTEM, session: Session | None = None) -> UserView:
+    def revoke(
+        self, username: str, role: str, *, actor: ActorLike = SYSTEM, session: Session | None = None
+    ) -> UserView:
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
@@ -93,17 +103,25 @@ class UserService:
             role_row = s.scalar(select(Role).where(Role.name == role))
             if role_row is None or s.get(UserRole, (user.id, role_row.id)) is None:
                 raise NotFound(f"user '{username}' does not have role '{role}'")
-            s.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_id == role_row.id))
+            s.execute(
+                delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_id == role_row.id)
+            )
             record_system(s, who, "role-revoked", {"username": username, "role": role}, now)
             return _view(s, user)
 
-    def deactivate(self, username: str, *, actor: ActorLike = SYSTEM, session: Session | None = None) -> UserView:
+    def deactivate(
+        self, username: str, *, actor: ActorLike = SYSTEM, session: Session | None = None
+    ) -> UserView:
         return self._set_active(username, False, actor, session)
 
-    def activate(self, username: str, *, actor: ActorLike = SYSTEM, session: Session | None = None) -> UserView:
+    def activate(
+        self, username: str, *, actor: ActorLike = SYSTEM, session: Session | None = None
+    ) -> UserView:
         return self._set_active(username, True, actor, session)
 
-    def _set_active(self, username: str, active: bool, actor: ActorLike, session: Session | None) -> UserView:
+    def _set_active(
+        self, username: str, active: bool, actor: ActorLike, session: Session | None
+    ) -> UserView:
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
@@ -111,7 +129,13 @@ class UserService:
             require_permission(rt.config, who, "users.manage", "changing a user")
             user = _load(s, username)
             user.active, user.updated_at = active, now
-            record_system(s, who, "user-activated" if active else "user-deactivated", {"username": username}, now)
+            record_system(
+                s,
+                who,
+                "user-activated" if active else "user-deactivated",
+                {"username": username},
+                now,
+            )
             return _view(s, user)
 
     def _grant(self, s: Session, user: User, role: str, by: Actor, now: datetime) -> None:
@@ -121,7 +145,11 @@ class UserService:
             raise NotFound(f"unknown role '{role}' (roles: {known})")
         role_row = ensure_role(s, role, dict(rt.config.roles.roles[role].label))
         if s.get(UserRole, (user.id, role_row.id)) is None:
-            s.add(UserRole(user_id=user.id, role_id=role_row.id, granted_at=now, granted_by=by.username))
+            s.add(
+                UserRole(
+                    user_id=user.id, role_id=role_row.id, granted_at=now, granted_by=by.username
+                )
+            )
             s.flush()
             record_system(s, by, "role-granted", {"username": user.username, "role": role}, now)
 
@@ -144,7 +172,11 @@ def _load(s: Session, username: str) -> User:
 
 def _view(s: Session, user: User) -> UserView:
     roles = s.scalars(
-        select(Role.name).join(UserRole, UserRole.role_id == Role.id)
-        .where(UserRole.user_id == user.id).order_by(Role.name)
+        select(Role.name)
+        .join(UserRole, UserRole.role_id == Role.id)
+        .where(UserRole.user_id == user.id)
+        .order_by(Role.name)
     ).all()
-    return UserView(user.id, user.username, user.display_name, user.email, user.active, tuple(roles))
+    return UserView(
+        user.id, user.username, user.display_name, user.email, user.active, tuple(roles)
+    )

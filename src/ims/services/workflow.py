@@ -84,13 +84,24 @@ class WorkflowService:
             final = decision.to_state in rt.config.workflow(app.workflow).final_states
             app.closed_at = now if final else None
             _records.touch(s, app, now)
-            apply_effects(s, rt.config, app, decision.effects, now, event_key=f"app{app.id}-v{app.version}")
+            apply_effects(
+                s, rt.config, app, decision.effects, now, event_key=f"app{app.id}-v{app.version}"
+            )
             event = _records.record(
-                s, app, who, action, now, from_state=from_state, to_state=app.state,
-                reason=reason, comment=comment,
+                s,
+                app,
+                who,
+                action,
+                now,
+                from_state=from_state,
+                to_state=app.state,
+                reason=reason,
+                comment=comment,
             )
             s.flush()
-            return TransitionResult(ApplicationView.of(app), action, from_state, app.state, event.id)
+            return TransitionResult(
+                ApplicationView.of(app), action, from_state, app.state, event.id
+            )
 
     def available_actions(
         self, ref: _records.ApplicationRef, *, actor: ActorLike, session: Session | None = None
@@ -102,15 +113,27 @@ class WorkflowService:
             app = _records.load_application(s, ref)
             return rt.engine.available_actions(snapshot_of(s, app), who, now=rt.now())
 
-    def history(self, ref: _records.ApplicationRef, *, session: Session | None = None) -> list[HistoryEntry]:
+    def history(
+        self, ref: _records.ApplicationRef, *, session: Session | None = None
+    ) -> list[HistoryEntry]:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             rows = s.scalars(
-                select(WorkflowEvent).where(WorkflowEvent.application_id == app.id).order_by(WorkflowEvent.id)
+                select(WorkflowEvent)
+                .where(WorkflowEvent.application_id == app.id)
+                .order_by(WorkflowEvent.id)
             )
             return [
                 HistoryEntry(
-                    e.id, e.action, e.from_state, e.to_state, e.actor, e.reason, e.comment, e.data, e.created_at
+                    e.id,
+                    e.action,
+                    e.from_state,
+                    e.to_state,
+                    e.actor,
+                    e.reason,
+                    e.comment,
+                    e.data,
+                    e.created_at,
                 )
                 for e in rows
             ]

@@ -41,8 +41,14 @@ def list_apps(state: State, workflow: str | None, state_name: str | None, limit:
     """List applications."""
     with state.ims() as ims:
         rows = [
-            {"number": a.number, "workflow": a.workflow, "state": a.state, "version": a.version,
-             "assignee": a.assignee, "updated": a.updated_at.strftime("%Y-%m-%d %H:%M")}
+            {
+                "number": a.number,
+                "workflow": a.workflow,
+                "state": a.state,
+                "version": a.version,
+                "assignee": a.assignee,
+                "updated": a.updated_at.strftime("%Y-%m-%d %H:%M"),
+            }
             for a in ims.applications.list(workflow=workflow, state=state_name, limit=limit)
         ]
     echo_table(rows, ["number", "workflow", "state", "version", "assignee", "updated"])
@@ -70,8 +76,17 @@ def show(state: State, ref: str) -> None:
     with state.ims() as ims:
         a = ims.applications.get(_ref(ref))
         steps = {s.name: s.status for s in ims.steps.list(a.id)}
-    out = {"number": a.number, "workflow": a.workflow, "state": a.state, "previous_state": a.previous_state,
-           "version": a.version, "assignee": a.assignee, "priority": a.priority, "steps": steps, "data": a.data}
+    out = {
+        "number": a.number,
+        "workflow": a.workflow,
+        "state": a.state,
+        "previous_state": a.previous_state,
+        "version": a.version,
+        "assignee": a.assignee,
+        "priority": a.priority,
+        "steps": steps,
+        "data": a.data,
+    }
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))
 
 
@@ -97,17 +112,37 @@ def actions(state: State, ref: str, actor: str) -> None:
 @click.option("--as", "actor", required=True, help="Username acting.")
 @click.option("--reason", default=None)
 @click.option("--comment", default=None)
-@click.option("--version", "expected_version", type=int, default=None, help="Refuse if the application changed since.")
+@click.option(
+    "--version",
+    "expected_version",
+    type=int,
+    default=None,
+    help="Refuse if the application changed since.",
+)
 @pass_state
 @handle_errors
-def do(state: State, ref: str, action: str, actor: str, reason: str | None, comment: str | None,
-       expected_version: int | None) -> None:
+def do(
+    state: State,
+    ref: str,
+    action: str,
+    actor: str,
+    reason: str | None,
+    comment: str | None,
+    expected_version: int | None,
+) -> None:
     """Perform ACTION on an application."""
     with state.ims() as ims:
         result = ims.workflow.transition(
-            _ref(ref), action, actor=actor, reason=reason, comment=comment, expected_version=expected_version
+            _ref(ref),
+            action,
+            actor=actor,
+            reason=reason,
+            comment=comment,
+            expected_version=expected_version,
         )
-    click.echo(f"{result.application.number}: {result.from_state} -> {result.to_state} (version {result.application.version})")
+    click.echo(
+        f"{result.application.number}: {result.from_state} -> {result.to_state} (version {result.application.version})"
+    )
 
 
 @app.command()
@@ -118,8 +153,14 @@ def history(state: State, ref: str) -> None:
     """The history of an application."""
     with state.ims() as ims:
         rows = [
-            {"at": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "action": e.action, "from": e.from_state,
-             "to": e.to_state, "actor": e.actor, "reason": e.reason}
+            {
+                "at": e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "actor": e.actor,
+                "reason": e.reason,
+            }
             for e in ims.workflow.history(_ref(ref))
         ]
     echo_table(rows, ["at", "action", "from", "to", "actor", "reason"])

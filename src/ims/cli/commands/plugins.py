@@ -16,5 +16,8 @@ def plugins(state: State) -> None:
     from ims.hooks.manager import describe_plugins
 
     _, pm, _ = load_everything(state.config_path)
-    rows = [{"name": p.name, "source": p.source, "hooks": ", ".join(p.hooks)} for p in describe_plugins(pm)]
+    rows = [
+        {"name": p.name, "source": p.source, "hooks": ", ".join(p.hooks)}
+        for p in describe_plugins(pm)
+    ]
     echo_table(rows, ["name", "source", "hooks"])

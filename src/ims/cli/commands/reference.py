@@ -24,7 +24,10 @@ def list_values(state: State, category: str | None, language: str | None) -> Non
             for name in ims.reference.categories():
                 click.echo(name)
             return
-        rows = [{"code": i.code, "label": i.label, "order": i.order} for i in ims.reference.values(category, language=language)]
+        rows = [
+            {"code": i.code, "label": i.label, "order": i.order}
+            for i in ims.reference.values(category, language=language)
+        ]
     echo_table(rows, ["code", "label", "order"])
 
 

@@ -19,7 +19,9 @@ def users() -> None:
 @click.option("--email", default=None)
 @pass_state
 @handle_errors
-def add(state: State, username: str, roles: tuple[str, ...], display_name: str | None, email: str | None) -> None:
+def add(
+    state: State, username: str, roles: tuple[str, ...], display_name: str | None, email: str | None
+) -> None:
     """Create a user."""
     with state.ims() as ims:
         user = ims.users.create(username, display_name=display_name, email=email, roles=roles)
@@ -68,7 +70,12 @@ def list_users(state: State) -> None:
     """List users with their roles."""
     with state.ims() as ims:
         rows = [
-            {"username": u.username, "name": u.display_name, "active": u.active, "roles": ", ".join(u.roles)}
+            {
+                "username": u.username,
+                "name": u.display_name,
+                "active": u.active,
+                "roles": ", ".join(u.roles),
+            }
             for u in ims.users.list()
         ]
     echo_table(rows, ["username", "name", "active", "roles"])

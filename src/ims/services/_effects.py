@@ -150,15 +150,15 @@ def notify(
     }
     targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
     targets += [(None, r) for r in orphan_roles]
-    for username, role in targets:
-        key = f"{event_key}:{effect.template}:{effect.state}:{username or 'role-' + str(role)}"
+    for recipient, role in targets:
+        key = f"{event_key}:{effect.template}:{effect.state}:{recipient or 'role-' + str(role)}"
         session.add(
             Notification(
                 application_id=app.id,
                 event=effect.event,
                 template=effect.template,
                 channel="inbox",
-                recipient=username,
+                recipient=recipient,
                 recipient_role=role,
                 subject=subject,
                 body=body,

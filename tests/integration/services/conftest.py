@@ -36,7 +36,7 @@ def clock() -> Clock:
 @pytest.fixture
 def ims(db_url: str, clock: Clock) -> Iterator[IMS]:
     with IMS.from_config(
-        REFERENCE_CONFIG, database_url=db_url, clock=clock, auto_upgrade=True
+        REFERENCE_CONFIG, env={"IMS_LANGUAGE": "en"}, database_url=db_url, clock=clock, auto_upgrade=True
     ) as instance:
         for username, (name, role) in USERS.items():
             instance.users.create(username, display_name=name, roles=[role])

@@ -140,9 +140,8 @@ def do(
             comment=comment,
             expected_version=expected_version,
         )
-    click.echo(
-        f"{result.application.number}: {result.from_state} -> {result.to_state} (version {result.application.version})"
-    )
+    app_ = result.application
+    click.echo(f"{app_.number}: {result.from_state} -> {result.to_state} (version {app_.version})")
 
 
 @app.command()

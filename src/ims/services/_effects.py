@@ -150,8 +150,8 @@ def notify(
     }
     targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
     targets += [(None, r) for r in orphan_roles]
-    for recipient, role in targets:
-        key = f"{event_key}:{effect.template}:{effect.state}:{recipient or 'role-' + str(role)}"
+    for recipient, via_role in targets:
+        key = f"{event_key}:{effect.template}:{effect.state}:{recipient or 'role-' + str(via_role)}"
         session.add(
             Notification(
                 application_id=app.id,
@@ -159,7 +159,7 @@ def notify(
                 template=effect.template,
                 channel="inbox",
                 recipient=recipient,
-                recipient_role=role,
+                recipient_role=via_role,
                 subject=subject,
                 body=body,
                 payload=payload,

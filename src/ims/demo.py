@@ -113,7 +113,7 @@ class Demo:
                 mime_type="application/pdf",
             )
 
-    def intake(self, first: str, last: str) -> str:
+    def intake(self, first: str, last: str, *, show_refusal: bool = False) -> str:
         """Create a draft with partial data, show the refusal, complete it, submit."""
         app = self.ims.applications.create(
             "bouwsubsidie",
@@ -122,7 +122,8 @@ class Demo:
             applicant="paul",
         )
         self.echo(f"{app.number} created by fenna in {app.state}")
-        self.refused(app.number, "submit", "fenna")
+        if show_refusal:
+            self.refused(app.number, "submit", "fenna")
         full = applicant_data(first, last)
         self.ims.applications.update_data(app.number, full, actor="fenna")
         self.add_documents(app.number, ("national_declaration",), "fenna")
@@ -131,7 +132,7 @@ class Demo:
 
     def to_closure(self) -> str:
         self.echo("\n1. An application approved by the minister")
-        number = self.intake("Maria", "Doe")
+        number = self.intake("Maria", "Doe", show_refusal=True)
         self.refused(number, "accept_intake", "fenna")
         self.add_documents(
             number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna"

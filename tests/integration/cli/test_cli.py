@@ -110,3 +110,15 @@ def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "nope.yaml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_audit_verify_names_the_tampered_row(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    assert run("users", "add", "fenna", "--role", "front_office").exit_code == 0
+    assert run("users", "add", "olga", "--role", "control").exit_code == 0
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        conn.execute("UPDATE audit_log SET actor = 'mallory' WHERE chain = 'system' AND seq = 2")
+    result = run("audit", "verify")
+    assert result.exit_code == 8, result.output
+    assert "BROKEN system seq 2" in result.output

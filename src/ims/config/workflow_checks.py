@@ -32,6 +32,8 @@ class Known:
     predicates: frozenset[str] | None = None
     #: the workflow's data schema: ``field`` paths it forbids are reported
     data_schema: Mapping[str, Any] | None = None
+    #: step name -> the step's schema: ``step`` + ``field`` paths it forbids are reported
+    step_schemas: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def check_number_pattern(part: Part, path: JsonPath, pattern: str, out: list[ConfigIssue]) -> None:
@@ -86,10 +88,15 @@ def check_condition(
         if docs.get("min", 0) > docs.get("max", float("inf")):
             message = f"'min' ({docs['min']}) is more than 'max' ({docs['max']})"
             out.append(part.issue((*here, "min"), "bad-condition", message))
-    if isinstance(cond.get("field"), str) and known.data_schema is not None:
-        _condition_field(part, (*path, "field"), cond["field"], known.data_schema, out)
+    field = cond.get("field")
     if "step" in cond:
-        known_name(part, (*path, "step"), cond["step"], known.steps, "step", out)
+        step_ok = known_name(part, (*path, "step"), cond["step"], known.steps, "step", out)
+        schemas = known.step_schemas
+        if isinstance(field, str) and step_ok and schemas is not None and cond["step"] in schemas:
+            schema_name = f"the schema of step '{cond['step']}'"
+            _condition_field(part, (*path, "field"), field, schemas[cond["step"]], out, schema_name)
+    elif isinstance(field, str) and known.data_schema is not None:
+        _condition_field(part, (*path, "field"), field, known.data_schema, out)
     roles = cond.get("role")
     for i, role in enumerate([roles] if isinstance(roles, str) else roles or []):
         where = (*path, "role") if isinstance(roles, str) else (*path, "role", i)
@@ -143,6 +150,8 @@ def known_name(
 def check_workflow(part: Part, known: Known, out: list[ConfigIssue]) -> None:
     wf = part.data
     states: dict[str, Any] = wf["states"]
+    steps: dict[str, Any] = wf.get("steps", {})
+    known = replace(known, step_schemas={name: step.get("schema", {}) for name, step in steps.items()})
     if "number_pattern" in wf:
         check_number_pattern(part, ("number_pattern",), wf["number_pattern"], out)
     _json_schema(part, ("data_schema",), wf.get("data_schema"), out)
@@ -189,10 +198,16 @@ def _effect(
 
 
 def _condition_field(
-    part: Part, path: JsonPath, field: str, schema: Mapping[str, Any], out: list[ConfigIssue]
+    part: Part,
+    path: JsonPath,
+    field: str,
+    schema: Mapping[str, Any],
+    out: list[ConfigIssue],
+    where: str = "the data schema",
 ) -> None:
-    """Report a ``field`` path the data schema rules out (``additionalProperties: false``).
+    """Report a ``field`` path ``schema`` rules out (``additionalProperties: false``).
 
+    ``schema`` is the data schema, or a step's schema for ``step`` + ``field``.
     Such a field is never present, so the condition could never hold (or always would).
     """
     node: Any = schema
@@ -202,7 +217,7 @@ def _condition_field(
             return
         if segment not in props:
             if node.get("additionalProperties") is False:
-                message = f"field '{field}' is not in the data schema ('{segment}' is not allowed)"
+                message = f"field '{field}' is not in {where} ('{segment}' is not allowed)"
                 out.append(part.issue(path, "unknown-field", message, suggest(segment, props)))
             return
         node = props[segment]

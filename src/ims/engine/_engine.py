@@ -18,6 +18,7 @@ from ims.engine._decision import ActionOption, Decision
 from ims.engine._effects import Build, CloseTasksEffect, EffectInstance, compile_effects
 from ims.rules import Actor, EvalContext, FailedCondition, Predicate, Snapshot, evaluate
 from ims.rules._facts import holds_any_role
+from ims.rules._phrases import say
 from ims.rules._sentences import lower_first, only_roles_may
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ class _Plan:
     workflow: Workflow
     #: state -> action -> move (the first transition of that name leaving the state)
     moves: dict[str, dict[str, _Move]]
-    #: final state -> the refusal of any action in it
-    closed: dict[str, FailedCondition]
+    #: the final states: every action in them is refused
+    closed: frozenset[str]
     #: state -> closing its tasks when it is left for an ordinary / a hold state
     close: dict[str, tuple[CloseTasksEffect, CloseTasksEffect]]
     initial_effects: Build
@@ -86,11 +87,7 @@ def _compile(config: ImsConfig, workflow: Workflow) -> _Plan:
     return _Plan(
         workflow=workflow,
         moves=moves,
-        closed={
-            name: FailedCondition("closed", f"application is closed ({name})")
-            for name, state in states.items()
-            if state.final
-        },
+        closed=frozenset(name for name, state in states.items() if state.final),
         close={
             name: (CloseTasksEffect(name, "COMPLETED"), CloseTasksEffect(name, "CANCELLED"))
             for name in states
@@ -105,7 +102,8 @@ class Engine:
     Args:
         config: the loaded configuration.
         predicates: plugin predicates by name (``register_predicates`` hook).
-        language: language of labels in sentences; default ``settings.language``.
+        language: language of sentences and labels (``en``, ``nl``; others get English
+            sentences); default ``settings.language``.
     """
 
     def __init__(
@@ -150,21 +148,22 @@ class Engine:
         """
         plan = self._plan(snapshot.workflow)
         state = snapshot.state
+        lang = language or self.language
         moves = plan.moves.get(state)
         if moves is None or state in plan.closed:
-            return Decision(action, False, state, None, None, (_not_open(plan, state),))
+            return Decision(action, False, state, None, None, (_not_open(plan, state, lang),))
         move = moves.get(action)
         if move is None:
-            available = ", ".join(moves) or "none"
-            sentence = f"'{action}' is not an action of state {state}; available: {available}"
+            available = ", ".join(moves) or say(lang, "none")
+            sentence = say(lang, "engine.unknown-action", action=action, state=state, available=available)
             failure = FailedCondition("unknown-action", sentence)
             return Decision(action, False, state, None, None, (failure,))
-        to_state, failed = self._check(plan, move, snapshot, actor, now, language)
+        to_state, failed = self._check(plan, move, snapshot, actor, now, lang)
         requires = _requires_into(plan, move, to_state)
         if "reason" in requires and not (reason and reason.strip()):
-            failed.append(FailedCondition("reason-required", "a reason is required"))
+            failed.append(FailedCondition("reason-required", say(lang, "engine.reason-required")))
         if "comment" in requires and not (comment and comment.strip()):
-            failed.append(FailedCondition("comment-required", "a comment is required"))
+            failed.append(FailedCondition("comment-required", say(lang, "engine.comment-required")))
         if failed or to_state is None:
             return Decision(action, False, state, to_state, move.transition, tuple(failed))
         close = plan.close[state][plan.workflow.states[to_state].hold]
@@ -186,7 +185,7 @@ class Engine:
         lang = language or self.language
         options = []
         for action, move in moves.items():
-            to_state, failed = self._check(plan, move, snapshot, actor, now, language)
+            to_state, failed = self._check(plan, move, snapshot, actor, now, lang)
             options.append(
                 ActionOption(
                     action=action,
@@ -214,7 +213,7 @@ class Engine:
         snapshot: Snapshot,
         actor: Actor,
         now: datetime,
-        language: str | None,
+        language: str,
     ) -> tuple[str | None, list[FailedCondition]]:
         """The target state and the failed checks of roles, target and gate."""
         failed: list[FailedCondition] = []
@@ -223,7 +222,8 @@ class Engine:
         if to_state == PREVIOUS_STATE:
             to_state = snapshot.previous_state
             if to_state is None or to_state not in plan.workflow.states:
-                failed.append(FailedCondition("no-previous-state", _no_previous(to_state)))
+                sentence = _no_previous(to_state, language)
+                failed.append(FailedCondition("no-previous-state", sentence))
                 to_state = None
         if move.roles and not holds_any_role(actor, move.roles, snapshot):
             ctx = self._context(snapshot, actor, now, language)
@@ -233,22 +233,15 @@ class Engine:
             failed.extend(evaluate(move.gate, ctx))
         return to_state, failed
 
-    def _context(
-        self, snapshot: Snapshot, actor: Actor, now: datetime, language: str | None
-    ) -> EvalContext:
-        return EvalContext(
-            snapshot, actor, now, self.config, self.predicates, language or self.language
-        )
+    def _context(self, snapshot: Snapshot, actor: Actor, now: datetime, language: str) -> EvalContext:
+        return EvalContext(snapshot, actor, now, self.config, self.predicates, language)
 
 
-def _not_open(plan: _Plan, state: str) -> FailedCondition:
-    closed = plan.closed.get(state)
-    if closed is not None:
-        return closed
-    return FailedCondition(
-        "unknown-state",
-        f"application is in state {state}, which workflow {plan.workflow.name} lacks",
-    )
+def _not_open(plan: _Plan, state: str, language: str) -> FailedCondition:
+    if state in plan.closed:
+        return FailedCondition("closed", say(language, "engine.closed", state=state))
+    sentence = say(language, "engine.unknown-state", state=state, workflow=plan.workflow.name)
+    return FailedCondition("unknown-state", sentence)
 
 
 def _requires_into(plan: _Plan, move: _Move, to_state: str | None) -> tuple[str, ...]:
@@ -258,10 +251,10 @@ def _requires_into(plan: _Plan, move: _Move, to_state: str | None) -> tuple[str,
     return move.requires
 
 
-def _no_previous(state: str | None) -> str:
+def _no_previous(state: str | None, language: str) -> str:
     if state is None:
-        return "there is no previous state to return to"
-    return f"the previous state {state} is not a state of this workflow"
+        return say(language, "engine.no-previous")
+    return say(language, "engine.previous-unknown", state=state)
 
 
 def _role_sentence(move: _Move, ctx: EvalContext) -> str:

@@ -34,6 +34,12 @@ FIELD_OPERATORS = (
     "in_reference",
 )
 
+#: The comparison operators of ``step`` + ``field`` conditions (on step data).
+STEP_FIELD_OPERATORS = tuple(op for op in FIELD_OPERATORS if op != "in_reference")
+
+#: The step status a ``step`` + ``field`` condition needs before it reads the data.
+COMPLETED = "COMPLETED"
+
 #: Document statuses counted when a ``documents`` condition names none.
 UPLOADED_STATUSES: tuple[str, ...] = ("PENDING", "VERIFIED")
 
@@ -117,7 +123,19 @@ class StepIs(Condition):
 
     kind: t.ClassVar[str] = "step"
     step: str
-    status: str = "COMPLETED"
+    status: str = COMPLETED
+
+
+@dataclass(frozen=True, slots=True)
+class StepField(Condition):
+    """``step: s`` + ``field: a.b`` with one operator: the step is COMPLETED and its data compares.
+
+    ``compare`` is read against the step's data, not the application's.
+    """
+
+    kind: t.ClassVar[str] = "step-field"
+    step: str
+    compare: FieldCompare
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +188,7 @@ def iter_references(cond: Condition) -> Iterator[tuple[str, str]]:
         if isinstance(node, Documents):
             for type_ in node.types:
                 yield ("document_type", type_)
-        elif isinstance(node, StepIs):
+        elif isinstance(node, StepIs | StepField):
             yield ("step", node.step)
         elif isinstance(node, FieldCompare) and node.op == "in_reference":
             yield ("category", node.value)

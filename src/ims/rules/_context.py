@@ -18,9 +18,9 @@ class FailedCondition:
     """One condition that does not hold: a code and a sentence a clerk can read.
 
     ``code`` is the node kind (``field``, ``documents``, ``required-documents``,
-    ``step``, ``role``, ``time-in-state``, ``predicate``, ``any``, ``not``, ``all``
-    for an ``all`` with its own message) or an engine code (``unknown-action``,
-    ``role``, ``reason-required``, ...).
+    ``step``, ``step-field``, ``role``, ``time-in-state``, ``predicate``, ``any``,
+    ``not``, ``all`` for an ``all`` with its own message) or an engine code
+    (``unknown-action``, ``role``, ``reason-required``, ...).
     """
 
     code: str
@@ -48,7 +48,8 @@ class EvalContext:
     now: datetime
     config: ImsConfig
     predicates: Mapping[str, Predicate] = field(default_factory=empty_mapping)
-    #: language of labels in generated sentences (falls back to English, then the code)
+    #: language of generated sentences and their labels (``en``, ``nl``; other
+    #: languages get English sentences; a label falls back to English, then the code)
     language: str = "en"
 
     @property

@@ -84,8 +84,8 @@ def _any(cond: c.Any, ctx: EvalContext) -> list[FailedCondition]:
         failed = evaluate(child, ctx)
         if not failed:
             return []
-        parts.append(" and ".join(f.message for f in failed))
-    return _failed(cond, ctx, s.none_of(parts))
+        parts.append(s.join_and((f.message for f in failed), ctx.language))
+    return _failed(cond, ctx, s.none_of(parts, ctx.language))
 
 
 def _not(cond: c.Not, ctx: EvalContext) -> list[FailedCondition]:
@@ -136,12 +136,18 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _field(cond: c.FieldCompare, ctx: EvalContext) -> list[FailedCondition]:
-    value = resolve(ctx.snapshot.data, cond.parts)
+    sentence = _compare(cond, ctx.snapshot.data, ctx)
+    return [] if sentence is None else _failed(cond, ctx, sentence)
+
+
+def _compare(cond: c.FieldCompare, data: Mapping[str, Any], ctx: EvalContext) -> str | None:
+    """``None`` when the value at ``cond.path`` of ``data`` compares; else why not."""
+    value = resolve(data, cond.parts)
     op = cond.op
     if value is _ABSENT or value is None or (isinstance(value, str) and not value.strip()):
         if op == "present" and cond.value is False:
-            return []
-        return _failed(cond, ctx, s.field_required(cond))
+            return None
+        return s.field_required(cond, ctx)
     compare = _COMPARE.get(op)
     if compare is not None:
         holds = compare(value, cond.value)
@@ -154,7 +160,7 @@ def _field(cond: c.FieldCompare, ctx: EvalContext) -> list[FailedCondition]:
         if category is None:
             raise RuleError(f"unknown reference category '{cond.value}' in field '{cond.path}'")
         holds = isinstance(value, str) and value in category.active_codes
-    return [] if holds else _failed(cond, ctx, s.field_failure(cond, value, ctx))
+    return None if holds else s.field_failure(cond, value, ctx)
 
 
 # --------------------------------------------------------------------- documents
@@ -163,9 +169,7 @@ def _field(cond: c.FieldCompare, ctx: EvalContext) -> list[FailedCondition]:
 def _documents(cond: c.Documents, ctx: EvalContext) -> list[FailedCondition]:
     types, statuses = cond.types, cond.statuses
     found = sum(
-        1
-        for doc in ctx.snapshot.documents
-        if doc.status in statuses and (not types or doc.type in types)
+        1 for doc in ctx.snapshot.documents if doc.status in statuses and (not types or doc.type in types)
     )
     high = cond.max_count
     if found >= cond.min_count and (high is None or found <= high):
@@ -205,12 +209,11 @@ def _required_documents(cond: c.RequiredDocuments, ctx: EvalContext) -> list[Fai
     good = ("VERIFIED",) if cond.level == "verified" else c.UPLOADED_STATUSES
     have = {doc.type for doc in ctx.snapshot.documents if doc.status in good}
     required = required_now(ctx)
-    missing = [
-        s.document_label(ctx, doc_type.code) for doc_type in required if doc_type.code not in have
-    ]
+    missing = [s.document_label(ctx, doc_type.code) for doc_type in required if doc_type.code not in have]
     if not missing:
         return []
-    return _failed(cond, ctx, s.required_documents_failure(cond.level, missing, len(required)))
+    sentence = s.required_documents_failure(cond.level, missing, len(required), ctx.language)
+    return _failed(cond, ctx, sentence)
 
 
 # --------------------------------------------------------------------- steps, roles, time, plugins
@@ -218,7 +221,20 @@ def _required_documents(cond: c.RequiredDocuments, ctx: EvalContext) -> list[Fai
 
 def _step(cond: c.StepIs, ctx: EvalContext) -> list[FailedCondition]:
     actual = ctx.snapshot.steps.get(cond.step)
-    return [] if actual == cond.status else _failed(cond, ctx, s.step_failure(cond, actual, ctx))
+    if actual == cond.status:
+        return []
+    return _failed(cond, ctx, s.step_failure(cond.step, cond.status, actual, ctx))
+
+
+def _step_field(cond: c.StepField, ctx: EvalContext) -> list[FailedCondition]:
+    actual = ctx.snapshot.steps.get(cond.step)
+    if actual != c.COMPLETED:
+        return _failed(cond, ctx, s.step_failure(cond.step, c.COMPLETED, actual, ctx))
+    data = ctx.snapshot.step_data.get(cond.step) or {}
+    sentence = _compare(cond.compare, data, ctx)
+    if sentence is None:
+        return []
+    return _failed(cond, ctx, s.step_field_failure(cond, sentence, ctx))
 
 
 def _role(cond: c.HasRole, ctx: EvalContext) -> list[FailedCondition]:
@@ -239,7 +255,7 @@ def _time_in_state(cond: c.TimeInState, ctx: EvalContext) -> list[FailedConditio
     low, high = cond.min_hours, cond.max_hours
     if (low is None or hours >= low) and (high is None or hours <= high):
         return []
-    return _failed(cond, ctx, s.time_failure(cond, hours))
+    return _failed(cond, ctx, s.time_failure(cond, hours, ctx.language))
 
 
 def _predicate(cond: c.PredicateCall, ctx: EvalContext) -> list[FailedCondition]:
@@ -266,6 +282,7 @@ _EVALUATORS: dict[type[c.Condition], _Evaluator] = {
     c.Documents: _documents,
     c.RequiredDocuments: _required_documents,
     c.StepIs: _step,
+    c.StepField: _step_field,
     c.HasRole: _role,
     c.TimeInState: _time_in_state,
     c.PredicateCall: _predicate,

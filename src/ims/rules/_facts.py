@@ -49,6 +49,8 @@ class Snapshot:
     applicant: str | None = None
     priority: int = 3
     version: int = 1
+    #: step name -> the step's recorded data (read by ``step`` + ``field`` conditions)
+    step_data: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: _EMPTY)
 
 
 @dataclass(frozen=True, slots=True)

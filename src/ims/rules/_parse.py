@@ -40,6 +40,8 @@ def _parse(raw: object, pointer: str) -> c.Condition:
     if not isinstance(raw, Mapping):
         raise _fail(pointer, f"a condition is a mapping, not {_type_name(raw)}")
     operators = [key for key in raw if key in _PARSERS]
+    if len(operators) == 2 and "step" in operators and "field" in operators:
+        operators = ["step"]  # a comparison on the step's data
     if len(operators) != 1:
         found = ", ".join(repr(k) for k in operators) if operators else "none"
         unknown = [k for k in raw if k not in _PARSERS and k not in _EXTRA_KEYS]
@@ -121,18 +123,25 @@ def _not(raw: Mapping[str, Any], pointer: str) -> c.Condition:
 
 
 def _field(raw: Mapping[str, Any], pointer: str) -> c.Condition:
+    return _comparison(raw, pointer, c.FIELD_OPERATORS, _message(raw, pointer))
+
+
+def _comparison(
+    raw: Mapping[str, Any], pointer: str, operators: tuple[str, ...], message: c.Message | None
+) -> c.FieldCompare:
+    """``field`` and its one operator (of ``operators``) as a :class:`FieldCompare`."""
     path = _name(raw["field"], f"{pointer}/field", "'field'")
     if any(not part for part in path.split(".")):
         raise _fail(f"{pointer}/field", f"{path!r} is not a dot path like 'applicant.name'")
     ops = [k for k in raw if k in c.FIELD_OPERATORS]
-    if len(ops) != 1:
+    if len(ops) != 1 or ops[0] not in operators:
         raise _fail(
             pointer,
-            f"'field' needs exactly one operator of: {', '.join(c.FIELD_OPERATORS)}",
+            f"'field' needs exactly one operator of: {', '.join(operators)}",
         )
     op = ops[0]
     value = _operand(op, raw[op], f"{pointer}/{op}")
-    return c.FieldCompare(path, op, value, message=_message(raw, pointer))
+    return c.FieldCompare(path, op, value, message=message)
 
 
 def _operand(op: str, value: object, pointer: str) -> object:
@@ -204,7 +213,19 @@ def _required_documents(raw: Mapping[str, Any], pointer: str) -> c.Condition:
 
 def _step(raw: Mapping[str, Any], pointer: str) -> c.Condition:
     name = _name(raw["step"], f"{pointer}/step", "'step'")
-    status = _name(raw.get("status", "COMPLETED"), f"{pointer}/status", "'status'")
+    if "field" in raw:
+        if "status" in raw:
+            raise _fail(
+                f"{pointer}/status",
+                f"'status' cannot go with 'field': step data is compared once the step is {c.COMPLETED}",
+            )
+        compare = _comparison(raw, pointer, c.STEP_FIELD_OPERATORS, None)
+        return c.StepField(name, compare, message=_message(raw, pointer))
+    ops = [k for k in raw if k in c.FIELD_OPERATORS]
+    if ops:
+        text = f"{ops[0]!r} next to 'step' needs 'field' (a field of the step's data)"
+        raise _fail(f"{pointer}/{ops[0]}", text)
+    status = _name(raw.get("status", c.COMPLETED), f"{pointer}/status", "'status'")
     return c.StepIs(name, status, message=_message(raw, pointer))
 
 
@@ -247,7 +268,7 @@ _PARSERS: dict[str, _Parser] = {
 #: keys allowed next to an operator key (besides ``message``)
 _ALLOWED_KEYS: dict[str, frozenset[str]] = {
     "field": frozenset(c.FIELD_OPERATORS),
-    "step": frozenset({"status"}),
+    "step": frozenset({"status", "field", *c.STEP_FIELD_OPERATORS}),
     "predicate": frozenset({"args"}),
 }
 _EXTRA_KEYS = frozenset({"message", "status", "args", *c.FIELD_OPERATORS})

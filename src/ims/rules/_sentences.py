@@ -1,11 +1,13 @@
 """Sentences a clerk can read: failure sentences and positive descriptions.
 
-Labels come from the configuration in the context's language (then English,
-then the code): document types and categories from the reference data, steps
-from the workflow, roles from the roles file.  A field's label is the last
-segment of its path with ``_`` read as a space (``applicant.national_id`` ->
-``national id``).  Every node can also describe itself positively ("district
-is a known district"), which is what a failed ``not`` says it must not be.
+Sentences are in the context's language (``en`` or ``nl``, else English): the
+templates are in :mod:`._phrases`, one per message id.  Labels come from the
+configuration in that language (then English, then the code): document types
+and categories from the reference data, steps from the workflow, roles from the
+roles file.  A field's label is the last segment of its path with ``_`` read as
+a space (``applicant.national_id`` -> ``national id``), in every language.
+Every node can also describe itself positively ("district is a known
+district"), which is what a failed ``not`` says it must not be.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from ims.rules import _conditions as c
 from ims.rules._context import EvalContext
+from ims.rules._phrases import phrases_for, say, status_word
 
 
 def label_for(labels: Mapping[str, str], language: str, fallback: str) -> str:
@@ -38,33 +41,40 @@ def lower_first(text: str) -> str:
     return text[0].lower() + text[1:]
 
 
-def join_or(items: Iterable[str]) -> str:
-    """``a``, ``a or b``, ``a, b or c``."""
+def join_or(items: Iterable[str], language: str = "en") -> str:
+    """``a``, ``a or b``, ``a, b or c`` (``of`` in Dutch)."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} or {items[-1]}"
+    return f"{', '.join(items[:-1])} {say(language, 'or')} {items[-1]}"
 
 
-def number(value: float) -> str:
-    """``3`` for 3.0, ``2.5`` for 2.5: no trailing ``.0``."""
+def join_and(items: Iterable[str], language: str) -> str:
+    """``a and b and c`` (``en`` in Dutch)."""
+    return f" {say(language, 'and')} ".join(items)
+
+
+def number(value: float, language: str = "en") -> str:
+    """``3`` for 3.0, ``2.5`` for 2.5 (``2,5`` in Dutch): no trailing ``.0``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    return repr(value).replace(".", phrases_for(language)["decimal-point"])
 
 
-def value_text(value: Any) -> str:
+def value_text(value: Any, language: str = "en") -> str:
     """A data value inside a sentence: strings quoted, numbers plain."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return say(language, "true" if value else "false")
     if isinstance(value, int | float):
-        return number(value)
+        return number(value, language)
     if isinstance(value, str):
         return repr(value) if "'" not in value else f'"{value}"'
     if value is None:
-        return "empty"
+        return say(language, "empty")
     if isinstance(value, list | tuple):
-        return ", ".join(value_text(v) for v in value)
+        return ", ".join(value_text(v, language) for v in value)
     return str(value)
 
 
@@ -96,193 +106,202 @@ def role_label(ctx: EvalContext, role: str) -> str:
 def actor_roles(ctx: EvalContext) -> str:
     """``(you are: staff, control)`` / ``(you have no role)``."""
     if ctx.actor is None:
-        return "(no user)"
+        return say(ctx.language, "role.no-user")
     if not ctx.actor.roles:
-        return "(you have no role)"
-    return f"(you are: {', '.join(sorted(role_label(ctx, r) for r in ctx.actor.roles))})"
+        return say(ctx.language, "role.no-role")
+    roles = ", ".join(sorted(role_label(ctx, r) for r in ctx.actor.roles))
+    return say(ctx.language, "role.you-are", roles=roles)
 
 
 # --------------------------------------------------------------------- field comparisons
 
-_FIELD_FAILS = {
-    "eq": "must be {v} (is {a})",
-    "ne": "must not be {v}",
-    "gt": "must be more than {v} (is {a})",
-    "gte": "must be at least {v} (is {a})",
-    "lt": "must be less than {v} (is {a})",
-    "lte": "must be at most {v} (is {a})",
-    "in": "must be one of {v} (is {a})",
-    "not_in": "must not be one of {v} (is {a})",
-    "present": "must be empty (is {a})",
-    "matches": "does not have the expected format (is {a})",
-}
-_FIELD_HOLDS = {
-    "eq": "is {v}",
-    "ne": "is not {v}",
-    "gt": "is more than {v}",
-    "gte": "is at least {v}",
-    "lt": "is less than {v}",
-    "lte": "is at most {v}",
-    "in": "is one of {v}",
-    "not_in": "is not one of {v}",
-    "matches": "has the expected format",
-    "min_length": "has a length of at least {v}",
-    "max_length": "has a length of at most {v}",
-}
+
+def _operands(cond: c.FieldCompare, language: str) -> dict[str, str]:
+    """``value`` (a list as ``'a', 'b'``) and ``options`` (``'a' or 'b'``)."""
+    value = value_text(cond.value, language)
+    if isinstance(cond.value, tuple):
+        options = join_or((value_text(v, language) for v in cond.value), language)
+    else:
+        options = value
+    return {"value": value, "options": options}
 
 
-def field_required(cond: c.FieldCompare) -> str:
-    return f"{field_label(cond)} is required"
+def field_required(cond: c.FieldCompare, ctx: EvalContext) -> str:
+    return say(ctx.language, "field.required", field=field_label(cond))
 
 
 def field_failure(cond: c.FieldCompare, actual: Any, ctx: EvalContext) -> str:
     """Why a present value fails (an absent one: :func:`field_required`)."""
-    label = field_label(cond)
+    lang, label = ctx.language, field_label(cond)
+    shown = value_text(actual, lang)
     if cond.op == "in_reference":
-        return f"{label} {value_text(actual)} is not a known {category_label(ctx, cond.value)}"
+        category = category_label(ctx, cond.value)
+        return say(lang, "field.in_reference", field=label, actual=shown, category=category)
     if cond.op in ("min_length", "max_length"):
-        bound = "at least" if cond.op == "min_length" else "at most"
         if isinstance(actual, str):
-            return f"{label} must be {bound} {cond.value} characters long (is {len(actual)})"
-        size = len(actual) if isinstance(actual, list | tuple | Mapping) else len(str(actual))
-        return f"{label} must have {bound} {cond.value} items (has {size})"
-    template = _FIELD_FAILS[cond.op]
-    return f"{label} {template.format(v=value_text(cond.value), a=value_text(actual))}"
+            key, size = f"field.{cond.op}.text", len(actual)
+        else:
+            key = f"field.{cond.op}.items"
+            size = len(actual) if isinstance(actual, list | tuple | Mapping) else len(str(actual))
+        return say(lang, key, field=label, value=cond.value, size=size)
+    return say(lang, f"field.{cond.op}", field=label, actual=shown, **_operands(cond, lang))
 
 
 def _describe_field(cond: c.FieldCompare, ctx: EvalContext) -> str:
-    label = field_label(cond)
+    lang, label = ctx.language, field_label(cond)
     if cond.op == "present":
-        return f"{label} is {'given' if cond.value else 'empty'}"
+        return say(lang, "holds.field.present" if cond.value else "holds.field.absent", field=label)
     if cond.op == "in_reference":
-        return f"{label} is a known {category_label(ctx, cond.value)}"
-    return f"{label} {_FIELD_HOLDS[cond.op].format(v=value_text(cond.value))}"
+        category = category_label(ctx, cond.value)
+        return say(lang, "holds.field.in_reference", field=label, category=category)
+    return say(lang, f"holds.field.{cond.op}", field=label, **_operands(cond, lang))
 
 
 # --------------------------------------------------------------------- documents
 
 
-def _status_word(statuses: tuple[str, ...]) -> str:
+def _status_word(statuses: tuple[str, ...], language: str) -> str:
     if set(statuses) == set(c.UPLOADED_STATUSES):
-        return "uploaded"
-    return join_or(s.lower() for s in statuses)
+        return status_word(language, "UPLOADED")
+    return join_or((status_word(language, s) for s in statuses), language)
 
 
 def _documents_what(cond: c.Documents, ctx: EvalContext, count: int) -> str:
     if not cond.types:
-        return "a document" if count == 1 else "documents"
-    return join_or(document_label(ctx, t) for t in cond.types)
+        return say(ctx.language, "documents.a-document" if count == 1 else "documents.documents")
+    return join_or((document_label(ctx, t) for t in cond.types), ctx.language)
 
 
 def documents_failure(cond: c.Documents, found: int, ctx: EvalContext) -> str:
     """``plot map is needed (none uploaded)``, ``at least 4 photos are needed (2 uploaded)``."""
-    status = _status_word(cond.statuses)
-    have = f"({found or 'none'} {status})"
+    lang = ctx.language
+    status = _status_word(cond.statuses, lang)
+    have = say(lang, "documents.have", count=found or say(lang, "none"), status=status)
     if found < cond.min_count:
         what = _documents_what(cond, ctx, cond.min_count)
         if cond.min_count == 1:
-            return f"{what} is needed {have}"
-        return f"at least {cond.min_count} {what} are needed {have}"
+            return say(lang, "documents.needed", what=what, have=have)
+        return say(lang, "documents.needed-many", min=cond.min_count, what=what, have=have)
     high = cond.max_count
     what = _documents_what(cond, ctx, high or 2)
-    if not high:
-        return f"no {what} may be {status} {have}"
-    return f"at most {high} {what} may be {status} {have}"
+    key = "documents.at-most-may" if high else "documents.none-may"
+    return say(lang, key, max=high, what=what, status=status, have=have)
 
 
 def _describe_documents(cond: c.Documents, ctx: EvalContext) -> str:
-    status = _status_word(cond.statuses)
+    lang = ctx.language
+    status = _status_word(cond.statuses, lang)
     low, high = cond.min_count, cond.max_count
     if high is None:
         what = _documents_what(cond, ctx, low)
-        return f"{what} is {status}" if low == 1 else f"at least {low} {what} are {status}"
-    what = _documents_what(cond, ctx, high or 2)
-    if low > 0:
-        return f"between {low} and {high} {what} are {status}"
-    return f"no {what} is {status}" if high == 0 else f"at most {high} {what} are {status}"
+        key = "holds.documents.one" if low == 1 else "holds.documents.at-least"
+    else:
+        what = _documents_what(cond, ctx, high or 2)
+        if low > 0:
+            key = "holds.documents.between"
+        else:
+            key = "holds.documents.none" if high == 0 else "holds.documents.at-most"
+    return say(lang, key, min=low, max=high, what=what, status=status)
 
 
-def required_documents_failure(level: str, missing: list[str], total: int) -> str:
+def required_documents_failure(level: str, missing: list[str], total: int, language: str = "en") -> str:
     """``3 of 12 required documents are not verified: plot map, family extract, pay slip``."""
-    noun = "document" if total == 1 else "documents"
-    verb = "is" if len(missing) == 1 else "are"
-    return f"{len(missing)} of {total} required {noun} {verb} not {level}: {', '.join(missing)}"
+    key = "single" if total == 1 else "one" if len(missing) == 1 else "many"
+    return say(
+        language,
+        f"required-documents.{key}",
+        missing=len(missing),
+        total=total,
+        level=status_word(language, level.upper()),
+        names=", ".join(missing),
+    )
 
 
 # --------------------------------------------------------------------- steps, roles, time
 
 
-def _status_text(status: str) -> str:
-    return status.lower().replace("_", " ")
-
-
-def step_failure(cond: c.StepIs, actual: str | None, ctx: EvalContext) -> str:
+def step_failure(step: str, status: str, actual: str | None, ctx: EvalContext) -> str:
     """``step 'technical report' is not completed`` (``(is pending)`` when recorded)."""
-    text = f"step '{step_label(ctx, cond.step)}' is not {_status_text(cond.status)}"
-    return text if actual is None else f"{text} (is {_status_text(actual)})"
+    lang, label = ctx.language, step_label(ctx, step)
+    wanted = status_word(lang, status)
+    if actual is None:
+        return say(lang, "step.not", step=label, status=wanted)
+    return say(lang, "step.not-is", step=label, status=wanted, actual=status_word(lang, actual))
+
+
+def step_field_failure(cond: c.StepField, sentence: str, ctx: EvalContext) -> str:
+    """``step 'minister's decision': decision must be 'approve' (is 'reject')``."""
+    return say(ctx.language, "step.field", step=step_label(ctx, cond.step), sentence=sentence)
 
 
 def only_roles_may(roles: Iterable[str], doing: str, ctx: EvalContext) -> str:
     """``only director or minister may <doing> (you are: staff)``."""
-    return f"only {join_or(role_label(ctx, r) for r in roles)} may {doing} {actor_roles(ctx)}"
+    names = join_or((role_label(ctx, r) for r in roles), ctx.language)
+    return say(ctx.language, "role.only", roles=names, doing=doing, you=actor_roles(ctx))
 
 
 def role_failure(cond: c.HasRole, ctx: EvalContext) -> str:
     """``only director or minister may do this (you are: staff)``."""
-    return only_roles_may(cond.roles, "do this", ctx)
+    return only_roles_may(cond.roles, say(ctx.language, "role.do-this"), ctx)
 
 
-def time_failure(cond: c.TimeInState, hours: float) -> str:
+def time_failure(cond: c.TimeInState, hours: float, language: str = "en") -> str:
     """``at least 48 hours must pass in this state (12 so far)``."""
-    so_far = number(round(hours, 1))
+    so_far = number(round(hours, 1), language)
     if cond.min_hours is not None and hours < cond.min_hours:
-        return f"at least {number(cond.min_hours)} hours must pass in this state ({so_far} so far)"
-    return f"at most {number(cond.max_hours or 0)} hours may pass in this state ({so_far} so far)"
+        return say(language, "time.min", hours=number(cond.min_hours, language), so_far=so_far)
+    return say(language, "time.max", hours=number(cond.max_hours or 0, language), so_far=so_far)
 
 
-def _describe_time(cond: c.TimeInState) -> str:
+def _describe_time(cond: c.TimeInState, language: str) -> str:
     parts = []
     if cond.min_hours is not None:
-        parts.append(f"at least {number(cond.min_hours)} hours passed in this state")
+        parts.append(say(language, "holds.time.min", hours=number(cond.min_hours, language)))
     if cond.max_hours is not None:
-        parts.append(f"at most {number(cond.max_hours)} hours passed in this state")
-    return " and ".join(parts)
+        parts.append(say(language, "holds.time.max", hours=number(cond.max_hours, language)))
+    return join_and(parts, language)
 
 
 # --------------------------------------------------------------------- combinators
 
 
-def none_of(parts: list[str]) -> str:
+def none_of(parts: list[str], language: str = "en") -> str:
     """The sentence of a failed ``any``: ``none of: a; b``."""
-    return f"none of: {'; '.join(parts)}"
+    return say(language, "any.none-of", parts="; ".join(parts))
 
 
 def not_allowed(cond: c.Not, ctx: EvalContext) -> str:
     """The sentence of a failed ``not``: ``not allowed when <child holds>``."""
-    return f"not allowed when {describe(cond.condition, ctx)}"
+    return say(ctx.language, "not.allowed", description=describe(cond.condition, ctx))
 
 
 def describe(cond: c.Condition, ctx: EvalContext) -> str:
     """What it means that ``cond`` holds, e.g. ``district is one of 'a', 'b'``."""
+    lang = ctx.language
     if isinstance(cond, c.All | c.Any):
-        glue = " and " if isinstance(cond, c.All) else " or "
-        return glue.join(_nested(child, ctx) for child in cond.conditions)
+        glue = say(lang, "and" if isinstance(cond, c.All) else "or")
+        return f" {glue} ".join(_nested(child, ctx) for child in cond.conditions)
     if isinstance(cond, c.Not):
-        return f"not ({describe(cond.condition, ctx)})"
+        return say(lang, "holds.not", description=describe(cond.condition, ctx))
     if isinstance(cond, c.FieldCompare):
         return _describe_field(cond, ctx)
     if isinstance(cond, c.Documents):
         return _describe_documents(cond, ctx)
     if isinstance(cond, c.RequiredDocuments):
-        return f"all required documents are {cond.level}"
+        level = status_word(lang, cond.level.upper())
+        return say(lang, "holds.required-documents", level=level)
     if isinstance(cond, c.StepIs):
-        return f"step '{step_label(ctx, cond.step)}' is {_status_text(cond.status)}"
+        status = status_word(lang, cond.status)
+        return say(lang, "holds.step", step=step_label(ctx, cond.step), status=status)
+    if isinstance(cond, c.StepField):
+        description = _describe_field(cond.compare, ctx)
+        return say(lang, "holds.step.field", step=step_label(ctx, cond.step), description=description)
     if isinstance(cond, c.HasRole):
-        return f"you are {join_or(role_label(ctx, r) for r in cond.roles)}"
+        return say(lang, "holds.role", roles=join_or((role_label(ctx, r) for r in cond.roles), lang))
     if isinstance(cond, c.TimeInState):
-        return _describe_time(cond)
+        return _describe_time(cond, lang)
     if isinstance(cond, c.PredicateCall):
-        return f"'{cond.name}' holds"
+        return say(lang, "holds.predicate", name=cond.name)
     return type(cond).__name__
 
 

@@ -20,7 +20,7 @@ def snapshot_of(session: Session, app: Application) -> Snapshot:
         select(Document.document_type, Document.status).where(Document.application_id == app.id)
     ).all()
     steps = session.execute(
-        select(ApplicationStep.step_name, ApplicationStep.status).where(
+        select(ApplicationStep.step_name, ApplicationStep.status, ApplicationStep.data).where(
             ApplicationStep.application_id == app.id
         )
     ).all()
@@ -30,10 +30,11 @@ def snapshot_of(session: Session, app: Application) -> Snapshot:
         previous_state=app.previous_state,
         data=app.data or {},
         documents=tuple(DocumentFact(type=t, status=s) for t, s in docs),
-        steps={name: status for name, status in steps},
+        steps={name: status for name, status, _ in steps},
         state_entered_at=app.state_entered_at,
         assignee=app.assignee,
         applicant=app.applicant,
         priority=app.priority,
         version=app.version,
+        step_data={name: data or {} for name, _, data in steps},
     )

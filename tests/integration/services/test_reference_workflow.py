@@ -98,9 +98,7 @@ def test_intake_needs_the_required_documents_and_conditions_apply(ims: IMS) -> N
         number,
         (*REQUIRED_ALWAYS[1:], "owner_permission", "aov_declaration", "pension_statement"),
     )
-    assert (
-        ims.workflow.transition(number, "accept_intake", actor="fenna").to_state == "CONTROL_ASSIGN"
-    )
+    assert ims.workflow.transition(number, "accept_intake", actor="fenna").to_state == "CONTROL_ASSIGN"
 
 
 def test_control_needs_officer_visit_date_visit_and_photos(ims: IMS) -> None:
@@ -126,9 +124,54 @@ def test_control_needs_officer_visit_date_visit_and_photos(ims: IMS) -> None:
     for i in range(4):
         ims.documents.add(number, "photo", f"p{i}.jpg", actor="carlos", content=b"x")
     assert (
-        ims.workflow.transition(number, "to_technical_review", actor="carlos").to_state
-        == "TECHNICAL_REVIEW"
+        ims.workflow.transition(number, "to_technical_review", actor="carlos").to_state == "TECHNICAL_REVIEW"
     )
+
+
+def at_director_review(ims: IMS) -> str:
+    """An application through control and both reviews, its documents verified."""
+    number = at_control_assign(ims)
+    ims.applications.update_data(
+        number, {"control_officer": "carlos", "visit_date": "2026-12-01"}, actor="anna"
+    )
+    ims.workflow.transition(number, "schedule_visit", actor="anna")
+    ims.workflow.transition(number, "start_visit", actor="carlos")
+    visit = {"visit_date": "2026-12-01", "completed": True, "findings": "Roof leaks badly."}
+    ims.steps.record(number, "control_visit", visit, actor="carlos")
+    for i in range(4):
+        ims.documents.add(number, "photo", f"p{i}.jpg", actor="carlos", content=b"x")
+    ims.workflow.transition(number, "to_technical_review", actor="carlos")
+    report = {"summary": "Roof must be replaced.", "recommendation": "approve"}
+    ims.steps.record(number, "technical_report", {**report, "estimated_cost": 40000}, actor="sara")
+    ims.steps.record(number, "social_report", report, actor="sara")
+    for doc in ims.documents.list(number):
+        ims.documents.verify(doc.id, actor="sara" if doc.document_type == "photo" else "fenna")
+    ims.workflow.transition(number, "to_director", actor="sara")
+    return number
+
+
+def test_decisions_must_agree_with_the_recorded_step(ims: IMS) -> None:
+    number = at_director_review(ims)
+    # nothing recorded yet: neither way out
+    assert refused(ims, number, "recommend", "dirk") == [
+        "the director has not recorded the recommendation 'approve'"
+    ]
+    ims.steps.record(number, "director_recommendation", {"recommendation": "approve"}, actor="dirk")
+    assert refused(ims, number, "reject", "dirk", reason="No budget.") == [
+        "the director has not recorded the recommendation 'reject'"
+    ]
+    ims.workflow.transition(number, "recommend", actor="dirk")
+    # the minister records 'reject': approving is refused, rejecting (with a reason) is not
+    assert refused(ims, number, "approve", "mina") == ["the minister has not recorded the decision 'approve'"]
+    ims.steps.record(
+        number, "minister_decision", {"decision": "reject", "note": "Budget spent."}, actor="mina"
+    )
+    assert refused(ims, number, "approve", "mina") == ["the minister has not recorded the decision 'approve'"]
+    options = {o.action: o for o in ims.workflow.available_actions(number, actor="mina")}
+    assert (options["approve"].allowed, options["reject"].allowed) == (False, True)
+    assert refused(ims, number, "reject", "mina") == ["a reason is required"]
+    result = ims.workflow.transition(number, "reject", actor="mina", reason="Budget spent.")
+    assert (result.from_state, result.to_state) == ("MINISTER_DECISION", "REJECTED")
 
 
 def test_photos_need_the_photo_permission(ims: IMS) -> None:

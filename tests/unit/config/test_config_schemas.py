@@ -110,6 +110,30 @@ def test_condition_forms() -> None:
     ]
 
 
+def test_step_field_forms() -> None:
+    def errors(condition: str) -> list[str]:
+        text = f"document_types:\n  a:\n    required_when: {condition}\n"
+        return [line.split(": ", 3)[3] for line in check("reference", text)]
+
+    assert errors("{step: s, field: decision, eq: approve}") == []
+    assert errors("{step: s, field: cost.total, lte: 10, message: {nl: te duur}}") == []
+    assert errors("{step: s, status: PENDING}") == []
+    assert errors("{step: s, field: decision, eq: approve, status: COMPLETED}") == [
+        "'status' cannot go with 'field': step data is compared once the step is COMPLETED"
+    ]
+    one = (
+        "a 'step' condition with 'field' needs exactly one comparison: eq, ne, gt, gte, lt,"
+        " lte, in, not_in, present, matches, min_length, max_length"
+    )
+    assert errors("{step: s, field: decision}") == [one]
+    assert errors("{step: s, field: decision, eq: a, ne: b}") == [one]
+    assert errors("{step: s, eq: approve}") == [
+        "a comparison next to 'step' needs 'field' (a field of the step's data)"
+    ]
+    in_reference = errors("{step: s, field: d, in_reference: district}")
+    assert in_reference[-1].startswith("key 'in_reference' is not allowed here")
+
+
 def test_effect_is_exactly_one_form() -> None:
     text = (
         "name: w\ninitial_state: A\nstates:\n  A:\n    on_enter:\n"

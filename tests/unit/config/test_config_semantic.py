@@ -86,6 +86,58 @@ def test_unknown_names_are_skipped_when_the_list_is_unknown() -> None:
     assert codes(text, known) == ["unknown-role", "unknown-role", "unknown-predicate"]
 
 
+def test_step_field_must_be_in_the_step_schema() -> None:
+    doc = {
+        "name": "w",
+        "initial_state": "A",
+        "steps": {
+            "decision": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"outcome": {"enum": ["yes", "no"]}, "money": {"type": "object"}},
+                }
+            },
+            "open": {"schema": {"type": "object", "properties": {"x": {}}}},
+        },
+        # the application data schema does not declare 'outcome': step fields are not read there
+        "data_schema": {"type": "object", "additionalProperties": False, "properties": {}},
+        "states": {"A": {}, "B": {"final": True}},
+        "transitions": [
+            {
+                "name": "go",
+                "from": "A",
+                "to": "B",
+                "when": {
+                    "all": [
+                        {"step": "decision", "field": "outcome", "eq": "yes"},
+                        {"step": "decision", "field": "outcom", "eq": "yes"},
+                        {"step": "decision", "field": "money.anything", "present": True},
+                        {"step": "open", "field": "anything", "present": True},
+                        {"step": "nope", "field": "outcome", "eq": "yes"},
+                    ]
+                },
+            }
+        ],
+    }
+    out: list[ConfigIssue] = []
+    check_workflow(part(yaml.safe_dump(doc)), Known(steps=frozenset({"decision", "open"})), out)
+    assert [(i.code, i.pointer, i.message, i.hint) for i in out] == [
+        (
+            "unknown-field",
+            "/transitions/0/when/all/1/field",
+            "field 'outcom' is not in the schema of step 'decision' ('outcom' is not allowed)",
+            "did you mean 'outcome'?",
+        ),
+        (
+            "unknown-step",
+            "/transitions/0/when/all/4/step",
+            "unknown step 'nope'",
+            "did you mean 'open'?",
+        ),
+    ]
+
+
 def test_assignee_field_is_not_checked_without_properties() -> None:
     text = workflow({"A": {"on_enter": [{"open_task": {"assignee_field": "anyone"}}]}}, [])
     assert codes(text) == []

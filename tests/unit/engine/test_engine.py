@@ -31,16 +31,14 @@ def test_role_refusal(engine: Engine) -> None:
     decision = engine.decide(snap(**READY), actor("staff"), "submit", now=NOW)
     assert not decision.allowed
     assert (decision.from_state, decision.to_state) == ("DRAFT", "INTAKE_REVIEW")
-    assert (
-        FailedCondition("role", "only front office may submit (you are: staff)"),
-    ) == decision.failed
+    assert (FailedCondition("role", "only front office may submit (you are: staff)"),) == decision.failed
     assert decision.effects == ()
 
 
 def test_role_refusal_in_language(config: ImsConfig) -> None:
     engine = Engine(config, language="nl")
     decision = engine.decide(snap(**READY), actor("staff", "control"), "submit", now=NOW)
-    assert decision.reasons == ["only NL Front office may indienen (you are: NL Control, NL Staff)"]
+    assert decision.reasons == ["alleen NL Front office mag indienen (u bent: NL Control, NL Staff)"]
     english = engine.decide(snap(**READY), actor(), "submit", now=NOW, language="en")
     assert english.reasons == ["only front office may submit (you have no role)"]
 
@@ -59,9 +57,7 @@ def test_gate_refusal_then_allowed(engine: Engine) -> None:
     assert decision.transition is not None and decision.transition.name == "submit"
     assert (
         CloseTasksEffect("DRAFT", "COMPLETED"),
-        OpenTaskEffect(
-            "INTAKE_REVIEW", ("front_office", "admin"), None, NOW + timedelta(hours=48), 48.0, {}
-        ),
+        OpenTaskEffect("INTAKE_REVIEW", ("front_office", "admin"), None, NOW + timedelta(hours=48), 48.0, {}),
         NotifyEffect("state-entered", "state_entered", "INTAKE_REVIEW", ("admin",), (), None, None),
     ) == decision.effects
 
@@ -76,16 +72,12 @@ def test_every_failure_is_reported(engine: Engine) -> None:
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_reason_required(engine: Engine, reason: str | None) -> None:
-    decision = engine.decide(
-        snap("INTAKE_REVIEW"), actor("admin"), "reject", now=NOW, reason=reason
-    )
+    decision = engine.decide(snap("INTAKE_REVIEW"), actor("admin"), "reject", now=NOW, reason=reason)
     assert (FailedCondition("reason-required", "a reason is required"),) == decision.failed
 
 
 def test_reason_given(engine: Engine) -> None:
-    decision = engine.decide(
-        snap("INTAKE_REVIEW"), actor("admin"), "reject", now=NOW, reason="fraud"
-    )
+    decision = engine.decide(snap("INTAKE_REVIEW"), actor("admin"), "reject", now=NOW, reason="fraud")
     assert decision.allowed
     assert decision.to_state == "REJECTED"
     assert (CloseTasksEffect("INTAKE_REVIEW", "COMPLETED"),) == decision.effects
@@ -100,9 +92,7 @@ def test_comment_required_and_applicant_role(engine: Engine) -> None:
         "a comment is required",
     ]
     assert engine.decide(mine, ann, "withdraw", now=NOW, reason="moved", comment="abroad").allowed
-    other = engine.decide(
-        mine, actor("applicant", name="bob"), "withdraw", now=NOW, reason="x", comment="x"
-    )
+    other = engine.decide(mine, actor("applicant", name="bob"), "withdraw", now=NOW, reason="x", comment="x")
     assert other.reasons == ["only applicant may withdraw (you are: applicant)"]
     # the username alone is not enough: the role is needed too
     staff_ann = actor("staff", name="ann")
@@ -140,9 +130,7 @@ def test_unknown_state_and_workflow(engine: Engine) -> None:
     "state", ["DRAFT", "INTAKE_REVIEW", "CONTROL_ASSIGN", "CONTROL_VISIT", "DIRECTOR_REVIEW"]
 )
 def test_wildcard_hold(engine: Engine, state: str) -> None:
-    decision = engine.decide(
-        snap(state), actor("director"), "hold", now=NOW, reason="missing funds"
-    )
+    decision = engine.decide(snap(state), actor("director"), "hold", now=NOW, reason="missing funds")
     assert decision.allowed
     assert decision.to_state == "ON_HOLD"
     # entering a hold state cancels the open tasks; resuming opens fresh ones
@@ -153,15 +141,11 @@ def test_wildcard_hold(engine: Engine, state: str) -> None:
 
 
 def test_hold_requires_reason_of_target_state(engine: Engine) -> None:
-    assert engine.decide(snap(), actor("minister"), "hold", now=NOW).reasons == [
-        "a reason is required"
-    ]
+    assert engine.decide(snap(), actor("minister"), "hold", now=NOW).reasons == ["a reason is required"]
 
 
 def test_wildcard_excludes_hold_and_final(engine: Engine) -> None:
-    held = engine.decide(
-        snap("ON_HOLD", previous="DRAFT"), actor("director"), "hold", now=NOW, reason="x"
-    )
+    held = engine.decide(snap("ON_HOLD", previous="DRAFT"), actor("director"), "hold", now=NOW, reason="x")
     assert held.reasons == ["'hold' is not an action of state ON_HOLD; available: resume, reject"]
 
 
@@ -178,9 +162,7 @@ def test_resume_to_previous(engine: Engine) -> None:
     assert (decision.from_state, decision.to_state) == ("ON_HOLD", "CONTROL_VISIT")
     assert (
         CloseTasksEffect("ON_HOLD", "COMPLETED"),
-        OpenTaskEffect(
-            "CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}
-        ),
+        OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
         OpenStepEffect("control_visit"),
         NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", "ann"),
     ) == decision.effects
@@ -200,15 +182,11 @@ def test_resume_without_previous_state(engine: Engine) -> None:
 def test_resume_into_state_that_requires_reason(engine: Engine) -> None:
     # resuming into a state whose entry needs a reason needs one too
     held = snap("ON_HOLD", previous="REJECTED")
-    assert engine.decide(held, actor("director"), "resume", now=NOW).reasons == [
-        "a reason is required"
-    ]
+    assert engine.decide(held, actor("director"), "resume", now=NOW).reasons == ["a reason is required"]
 
 
 def test_same_name_disjoint_sources(engine: Engine) -> None:
-    back = engine.decide(
-        snap("INTAKE_REVIEW"), actor("staff"), "send_back", now=NOW, comment="incomplete"
-    )
+    back = engine.decide(snap("INTAKE_REVIEW"), actor("staff"), "send_back", now=NOW, comment="incomplete")
     assert (back.allowed, back.to_state) == (True, "DRAFT")
     back = engine.decide(snap("DIRECTOR_REVIEW"), actor("director"), "send_back", now=NOW)
     assert (back.allowed, back.to_state) == (True, "CONTROL_VISIT")
@@ -220,9 +198,7 @@ def test_transition_effects_before_entry_effects(engine: Engine) -> None:
     assert [
         CloseTasksEffect("CONTROL_ASSIGN", "COMPLETED"),
         NotifyEffect("transition", "assigned", "CONTROL_VISIT", (), ("boss",), "olga", None),
-        OpenTaskEffect(
-            "CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}
-        ),
+        OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
         OpenStepEffect("control_visit"),
         NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", None),
     ] == list(decision.effects)
@@ -234,9 +210,7 @@ def test_notify_assignee_falls_back_to_application_assignee(engine: Engine) -> N
     visit = snap("CONTROL_VISIT", steps={"control_visit": "COMPLETED"}, assignee="dirk")
     decision = engine.decide(visit, actor("control"), "complete", now=NOW)
     assert (
-        NotifyEffect(
-            "state-entered", "state_entered", "DIRECTOR_REVIEW", ("director",), (), "dirk", None
-        )
+        NotifyEffect("state-entered", "state_entered", "DIRECTOR_REVIEW", ("director",), (), "dirk", None)
         == (decision.effects[-1])
     )
     pending = snap("CONTROL_VISIT", steps={"control_visit": "PENDING"})
@@ -297,9 +271,7 @@ def test_available_actions_labels_and_previous(engine: Engine) -> None:
 
 def test_initial_effects(engine: Engine) -> None:
     assert (
-        OpenTaskEffect(
-            "DRAFT", ("front_office",), None, NOW + timedelta(hours=72), 72.0, {"en": "Complete"}
-        ),
+        OpenTaskEffect("DRAFT", ("front_office",), None, NOW + timedelta(hours=72), 72.0, {"en": "Complete"}),
     ) == engine.initial_effects("demo", snap(), now=NOW)
 
 

@@ -96,6 +96,7 @@ def snapshot(
     steps: Mapping[str, str] | None = None,
     entered: datetime = NOW,
     applicant: str | None = None,
+    step_data: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Snapshot:
     return Snapshot(
         workflow="demo",
@@ -106,6 +107,7 @@ def snapshot(
         steps=steps or {},
         state_entered_at=entered,
         applicant=applicant,
+        step_data=step_data or {},
     )
 
 

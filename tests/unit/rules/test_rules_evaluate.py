@@ -37,14 +37,10 @@ FIELD_CASES = [
         id="gte-fails",
     ),
     pytest.param({"field": "x", "gte": 1.0}, {"x": 1}, [], id="gte-holds"),
-    pytest.param(
-        {"field": "x", "lt": 2.5}, {"x": 3.0}, ["x must be less than 2.5 (is 3)"], id="lt"
-    ),
+    pytest.param({"field": "x", "lt": 2.5}, {"x": 3.0}, ["x must be less than 2.5 (is 3)"], id="lt"),
     pytest.param({"field": "x", "lte": 2}, {"x": 2}, [], id="lte-holds"),
     pytest.param({"field": "x", "lte": 2}, {"x": 3}, ["x must be at most 2 (is 3)"], id="lte"),
-    pytest.param(
-        {"field": "x", "gte": 1}, {"x": "abc"}, ["x must be at least 1 (is 'abc')"], id="type-mix"
-    ),
+    pytest.param({"field": "x", "gte": 1}, {"x": "abc"}, ["x must be at least 1 (is 'abc')"], id="type-mix"),
     pytest.param({"field": "x", "in": ["a", "b"]}, {"x": "a"}, [], id="in-holds"),
     pytest.param(
         {"field": "x", "in": ["a", "b"]},
@@ -59,9 +55,7 @@ FIELD_CASES = [
         id="not-in-fails",
     ),
     pytest.param({"field": "x", "not_in": ["a"]}, {"x": "c"}, [], id="not-in-holds"),
-    pytest.param(
-        {"field": "national_id", "present": True}, {"national_id": "123"}, [], id="present"
-    ),
+    pytest.param({"field": "national_id", "present": True}, {"national_id": "123"}, [], id="present"),
     pytest.param(
         {"field": "applicant.national_id", "present": True},
         {"applicant": {}},
@@ -88,9 +82,7 @@ FIELD_CASES = [
         id="present-false-fails",
     ),
     pytest.param({"field": "amount", "gte": 1}, {}, ["amount is required"], id="compare-missing"),
-    pytest.param(
-        {"field": "amount", "ne": 1}, {}, ["amount is required"], id="ne-missing-fails-too"
-    ),
+    pytest.param({"field": "amount", "ne": 1}, {}, ["amount is required"], id="ne-missing-fails-too"),
     pytest.param({"field": "email", "matches": "^[^@]+@[^@]+$"}, {"email": "a@b"}, [], id="re"),
     pytest.param(
         {"field": "email", "matches": "@"},
@@ -118,12 +110,8 @@ FIELD_CASES = [
         id="max-length",
     ),
     pytest.param({"field": "code", "max_length": 3}, {"code": "abc"}, [], id="max-length-holds"),
-    pytest.param(
-        {"field": "members.1.name", "eq": "b"}, {"members": [{}, {"name": "b"}]}, [], id="index"
-    ),
-    pytest.param(
-        {"field": "district", "in_reference": "district"}, {"district": "wanica"}, [], id="ref"
-    ),
+    pytest.param({"field": "members.1.name", "eq": "b"}, {"members": [{}, {"name": "b"}]}, [], id="index"),
+    pytest.param({"field": "district", "in_reference": "district"}, {"district": "wanica"}, [], id="ref"),
     pytest.param(
         {"field": "district", "in_reference": "district"},
         {"district": "Foo"},
@@ -136,20 +124,14 @@ FIELD_CASES = [
         ["district 'old_district' is not a known district"],
         id="ref-inactive",
     ),
-    pytest.param(
-        {"field": "n", "eq": 1}, {"n": True}, ["n must be 1 (is true)"], id="bool-is-not-1"
-    ),
+    pytest.param({"field": "n", "eq": 1}, {"n": True}, ["n must be 1 (is true)"], id="bool-is-not-1"),
     pytest.param({"field": "n", "in": [0, 1]}, {"n": 1.0}, [], id="int-float"),
-    pytest.param(
-        {"field": "ok", "eq": True}, {"ok": False}, ["ok must be true (is false)"], id="bool"
-    ),
+    pytest.param({"field": "ok", "eq": True}, {"ok": False}, ["ok must be true (is false)"], id="bool"),
 ]
 
 
 @pytest.mark.parametrize(("raw", "data", "expected"), FIELD_CASES)
-def test_field(
-    ctx: MakeCtx, raw: dict[str, Any], data: dict[str, Any], expected: list[str]
-) -> None:
+def test_field(ctx: MakeCtx, raw: dict[str, Any], data: dict[str, Any], expected: list[str]) -> None:
     assert expected == check(ctx(data=data), raw)
 
 
@@ -265,9 +247,9 @@ def test_required_documents_follow_required_when(ctx: MakeCtx) -> None:
 def test_required_documents_labels_in_language(ctx: MakeCtx) -> None:
     data = {"is_owner": True}
     docs = tuple((t, "VERIFIED") for t in TWELVE if t != "plot_map")
-    assert check(
-        ctx(data=data, documents=docs, language="nl"), {"required_documents": "verified"}
-    ) == ["1 of 6 required documents is not verified: NL Plot map"]
+    assert check(ctx(data=data, documents=docs, language="nl"), {"required_documents": "verified"}) == [
+        "1 van 6 verplichte documenten is niet geverifieerd: NL Plot map"
+    ]
 
 
 def test_step(ctx: MakeCtx) -> None:
@@ -280,7 +262,7 @@ def test_step(ctx: MakeCtx) -> None:
     pending = {"step": "technical_report", "status": "PENDING"}
     assert check(ctx(steps={"technical_report": "PENDING"}), pending) == []
     assert check(ctx(), {"step": "other_step"}) == ["step 'other_step' is not completed"]
-    assert check(ctx(language="nl"), cond) == ["step 'technisch rapport' is not completed"]
+    assert check(ctx(language="nl"), cond) == ["stap 'technisch rapport' is niet afgerond"]
 
 
 def test_role(ctx: MakeCtx) -> None:
@@ -291,7 +273,7 @@ def test_role(ctx: MakeCtx) -> None:
     ]
     assert check(ctx(), {"role": "director"}) == ["only director may do this (you have no role)"]
     assert check(ctx(roles=frozenset({"staff"}), language="nl"), {"role": "director"}) == [
-        "only director may do this (you are: medewerker)"
+        "alleen director mag dit doen (u bent: medewerker)"
     ]
 
 
@@ -366,9 +348,7 @@ def test_all_returns_every_failure(ctx: MakeCtx) -> None:
 
 
 def test_any_one_sentence(ctx: MakeCtx) -> None:
-    cond = {
-        "any": [{"field": "national_id", "present": True}, {"field": "passport", "present": True}]
-    }
+    cond = {"any": [{"field": "national_id", "present": True}, {"field": "passport", "present": True}]}
     assert [FailedCondition("any", "none of: national id is required; passport is required")] == (
         evaluate(parse_condition(cond), ctx())
     )
@@ -382,17 +362,15 @@ def test_any_with_nested_all(ctx: MakeCtx) -> None:
             {"step": "s"},
         ]
     }
-    assert check(ctx(), cond) == [
-        "none of: a is required and b is required; step 's' is not completed"
-    ]
+    assert check(ctx(), cond) == ["none of: a is required and b is required; step 's' is not completed"]
 
 
 def test_not(ctx: MakeCtx) -> None:
     cond = {"not": {"field": "district", "in": ["paramaribo", "wanica"]}}
     assert check(ctx(data={"district": "nickerie"}), cond) == []
-    assert [
-        FailedCondition("not", "not allowed when district is one of 'paramaribo', 'wanica'")
-    ] == (evaluate(parse_condition(cond), ctx(data={"district": "wanica"})))
+    assert [FailedCondition("not", "not allowed when district is one of 'paramaribo', 'wanica'")] == (
+        evaluate(parse_condition(cond), ctx(data={"district": "wanica"}))
+    )
     # the child fails on absent data, so the negation holds
     assert check(ctx(), cond) == []
 
@@ -413,9 +391,7 @@ NOT_DESCRIPTIONS = [
         id="between",
     ),
     pytest.param({"role": "applicant"}, {}, "you are applicant", id="role"),
-    pytest.param(
-        {"time_in_state": {"min_hours": 0}}, {}, "at least 0 hours passed in this state", id="time"
-    ),
+    pytest.param({"time_in_state": {"min_hours": 0}}, {}, "at least 0 hours passed in this state", id="time"),
     pytest.param(
         {
             "all": [
@@ -435,9 +411,7 @@ def test_not_describes_the_child(
     ctx: MakeCtx, child: dict[str, Any], data: dict[str, Any], description: str
 ) -> None:
     docs = (("plot_map", "PENDING"), ("photo", "PENDING"), ("photo", "PENDING"))
-    context = ctx(
-        data=data, documents=docs, roles=frozenset({"applicant"}), username="a", applicant="a"
-    )
+    context = ctx(data=data, documents=docs, roles=frozenset({"applicant"}), username="a", applicant="a")
     assert [f"not allowed when {description}"] == check(context, {"not": child})
 
 
@@ -454,6 +428,57 @@ def test_message_overrides(ctx: MakeCtx) -> None:
     assert [FailedCondition("all", "a and b")] == evaluate(parse_condition(whole), ctx())
     assert check(ctx(), {"any": [{"step": "a"}], "message": "one of them"}) == ["one of them"]
     assert check(ctx(), {"not": {"step": "a", "status": "X"}, "message": "no"}) == []
-    assert check(ctx(data={"a": 1}), {"not": {"field": "a", "eq": 1}, "message": "not now"}) == [
-        "not now"
+    assert check(ctx(data={"a": 1}), {"not": {"field": "a", "eq": 1}, "message": "not now"}) == ["not now"]
+
+
+# --------------------------------------------------------------------- step data
+
+
+REPORT_APPROVE = {"step": "technical_report", "field": "recommendation", "eq": "approve"}
+
+
+def test_step_field_holds_on_a_completed_step(ctx: MakeCtx) -> None:
+    done = {"technical_report": "COMPLETED"}
+    data = {"technical_report": {"recommendation": "approve", "cost": {"total": 900}}}
+    assert check(ctx(steps=done, step_data=data), REPORT_APPROVE) == []
+    cheap = {"step": "technical_report", "field": "cost.total", "lte": 1000}
+    assert check(ctx(steps=done, step_data=data), cheap) == []
+
+
+def test_step_field_fails_on_the_data(ctx: MakeCtx) -> None:
+    done = {"technical_report": "COMPLETED"}
+    data = {"technical_report": {"recommendation": "reject"}}
+    failed = evaluate(parse_condition(REPORT_APPROVE), ctx(steps=done, step_data=data))
+    sentence = "step 'technical report': recommendation must be 'approve' (is 'reject')"
+    assert [FailedCondition("step-field", sentence)] == failed
+    assert check(ctx(steps=done, step_data=data, language="nl"), REPORT_APPROVE) == [
+        "stap 'technisch rapport': recommendation moet 'approve' zijn (is 'reject')"
+    ]
+    # a completed step without that field, or without data at all
+    assert check(ctx(steps=done), REPORT_APPROVE) == ["step 'technical report': recommendation is required"]
+    options = {"step": "technical_report", "field": "recommendation", "in": ["a", "b"]}
+    assert check(ctx(steps=done, step_data=data, language="nl"), options) == [
+        "stap 'technisch rapport': recommendation moet 'a' of 'b' zijn (is 'reject')"
+    ]
+
+
+def test_step_field_needs_the_step_completed(ctx: MakeCtx) -> None:
+    # the data is not read before the step is COMPLETED, even when it would compare
+    data = {"technical_report": {"recommendation": "approve"}}
+    pending = ctx(steps={"technical_report": "PENDING"}, step_data=data)
+    assert [
+        FailedCondition("step-field", "step 'technical report' is not completed (is pending)")
+    ] == evaluate(parse_condition(REPORT_APPROVE), pending)
+    assert check(ctx(), REPORT_APPROVE) == ["step 'technical report' is not completed"]
+    assert check(ctx(language="nl"), REPORT_APPROVE) == ["stap 'technisch rapport' is niet afgerond"]
+
+
+def test_step_field_message_and_not(ctx: MakeCtx) -> None:
+    done = {"technical_report": "COMPLETED"}
+    data = {"technical_report": {"recommendation": "approve"}}
+    with_message = {**REPORT_APPROVE, "eq": "reject", "message": {"en": "not rejected"}}
+    assert check(ctx(steps=done, step_data=data), with_message) == ["not rejected"]
+    assert check(ctx(), with_message) == ["not rejected"]
+    assert check(ctx(steps=done, step_data=data), {"not": REPORT_APPROVE}) == [
+        "not allowed when step 'technical report': recommendation is 'approve'"
     ]

@@ -16,6 +16,7 @@ from ims.rules._conditions import (
     Not,
     PredicateCall,
     RequiredDocuments,
+    StepField,
     StepIs,
     TimeInState,
 )
@@ -78,6 +79,7 @@ def test_iter_references() -> None:
                 {"field": "district", "in_reference": "district"},
                 {"any": [{"role": ["director", "minister"]}, {"predicate": "geo"}]},
                 {"field": "x", "eq": 1},
+                {"step": "decision", "field": "outcome", "eq": "approve"},
             ]
         }
     )
@@ -89,14 +91,26 @@ def test_iter_references() -> None:
         ("role", "director"),
         ("role", "minister"),
         ("predicate", "geo"),
+        ("step", "decision"),
     ]
+
+
+def test_step_field() -> None:
+    raw = {"step": "minister_decision", "field": "decision", "eq": "approve", "message": "no"}
+    cond = parse_condition(raw)
+    assert StepField("minister_decision", FieldCompare("decision", "eq", "approve"), message="no") == (cond)
+    assert isinstance(cond, StepField)
+    assert cond.kind == "step-field"
+    nested = parse_condition({"step": "report", "field": "cost.total", "in": [1, 2]})
+    assert isinstance(nested, StepField)
+    assert nested.compare.parts == ("cost", "total")
+    assert nested.compare.value == (1, 2)
+    assert parse_condition({"step": "report", "status": "PENDING"}) == StepIs("report", "PENDING")
 
 
 BAD = [
     pytest.param([], "bad condition: a condition is a mapping, not a list", id="not-mapping"),
-    pytest.param(
-        {}, "bad condition: needs exactly one operator of: all, any, not, field,", id="empty"
-    ),
+    pytest.param({}, "bad condition: needs exactly one operator of: all, any, not, field,", id="empty"),
     pytest.param(
         {"feild": "x", "eq": 1},
         "bad condition: needs exactly one operator of: all, any, not, field, documents,"
@@ -113,27 +127,17 @@ BAD = [
         "bad condition at /all/1/not: 'field' needs exactly one operator of: eq, ne,",
         id="nested-pointer",
     ),
-    pytest.param(
-        {"field": "x", "eq": 1, "ne": 2}, "'field' needs exactly one operator", id="two-ops"
-    ),
-    pytest.param(
-        {"field": "", "eq": 1}, "at /field: 'field' must be a non-empty string", id="no-path"
-    ),
+    pytest.param({"field": "x", "eq": 1, "ne": 2}, "'field' needs exactly one operator", id="two-ops"),
+    pytest.param({"field": "", "eq": 1}, "at /field: 'field' must be a non-empty string", id="no-path"),
     pytest.param({"field": "a..b", "eq": 1}, "'a..b' is not a dot path", id="bad-path"),
-    pytest.param(
-        {"field": "x", "eq": [1]}, "at /eq: 'eq' needs a single value, not a list", id="eq-list"
-    ),
+    pytest.param({"field": "x", "eq": [1]}, "at /eq: 'eq' needs a single value, not a list", id="eq-list"),
     pytest.param({"field": "x", "in": "a"}, "at /in: 'in' needs a list of values", id="in-str"),
     pytest.param({"field": "x", "present": "yes"}, "'present' must be true or false", id="present"),
     pytest.param({"field": "x", "matches": "("}, "'(' is not a valid regular expression", id="re"),
     pytest.param({"field": "x", "min_length": -1}, "'min_length' must be a whole number", id="len"),
     pytest.param({"documents": "x"}, "'documents' needs a mapping", id="docs-str"),
-    pytest.param(
-        {"documents": {"type": "x", "types": ["y"]}}, "give 'type' or 'types', not both", id="both"
-    ),
-    pytest.param(
-        {"documents": {"type": "x", "status": "LOST"}}, "unknown status 'LOST'", id="status"
-    ),
+    pytest.param({"documents": {"type": "x", "types": ["y"]}}, "give 'type' or 'types', not both", id="both"),
+    pytest.param({"documents": {"type": "x", "status": "LOST"}}, "unknown status 'LOST'", id="status"),
     pytest.param(
         {"documents": {"type": "x", "min": 3, "max": 1}},
         "'min' (3) is more than 'max' (1)",
@@ -148,6 +152,29 @@ BAD = [
     pytest.param({"time_in_state": {"min_hours": "3"}}, "hours must be a number", id="time-str"),
     pytest.param({"predicate": "p", "args": [1]}, "'args' must be a mapping", id="args"),
     pytest.param({"step": "a", "message": 3}, "a message is a string or a mapping", id="message"),
+    pytest.param(
+        {"step": "a", "field": "x", "eq": 1, "status": "COMPLETED"},
+        "at /status: 'status' cannot go with 'field'",
+        id="step-field-status",
+    ),
+    pytest.param({"step": "a", "eq": 1}, "at /eq: 'eq' next to 'step' needs 'field'", id="step-op-no-field"),
+    pytest.param(
+        {"step": "a", "field": "x"},
+        "'field' needs exactly one operator of: eq, ne, gt, gte, lt, lte, in, not_in, present,"
+        " matches, min_length, max_length",
+        id="step-field-no-op",
+    ),
+    pytest.param(
+        {"step": "a", "field": "x", "eq": 1, "ne": 2},
+        "'field' needs exactly one operator",
+        id="step-field-two-ops",
+    ),
+    pytest.param(
+        {"step": "a", "field": "x", "in_reference": "district"},
+        "unknown key 'in_reference' next to 'step'",
+        id="step-field-in-reference",
+    ),
+    pytest.param({"step": "a", "field": "x", "role": "r"}, "found 'step', 'field', 'role'", id="three-ops"),
 ]
 
 

@@ -14,11 +14,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def hook_names() -> list[str]:
-    return [
-        name
-        for name, fn in inspect.getmembers(specs, inspect.isfunction)
-        if hasattr(fn, "ims_spec")
-    ]
+    return [name for name, fn in inspect.getmembers(specs, inspect.isfunction) if hasattr(fn, "ims_spec")]
 
 
 def test_every_hook_is_documented() -> None:

@@ -56,8 +56,13 @@ workflows:
 
     def snap(income: int) -> Snapshot:
         return Snapshot(
-            workflow="grant", state="OPEN", previous_state=None,
-            data={"applicant": {"income": income}}, documents=(), steps={}, state_entered_at=now,
+            workflow="grant",
+            state="OPEN",
+            previous_state=None,
+            data={"applicant": {"income": income}},
+            documents=(),
+            steps={},
+            state_entered_at=now,
         )
 
     clerk = Actor("c", frozenset({"clerk"}))

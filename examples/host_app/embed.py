@@ -39,11 +39,16 @@ def main(database_url: str) -> None:
 
         # Optimistic concurrency: a form shows version N; saving with a stale N is refused.
         seen = ims.applications.get(app.number).version
-        ims.applications.update_data(app.number, {"reason": "Roof replacement after storm damage."},
-                                     actor="clerk", expected_version=seen)
+        ims.applications.update_data(
+            app.number,
+            {"reason": "Roof replacement after storm damage."},
+            actor="clerk",
+            expected_version=seen,
+        )
         try:
-            ims.applications.update_data(app.number, {"requested_amount": 10000}, actor="clerk",
-                                         expected_version=seen)
+            ims.applications.update_data(
+                app.number, {"requested_amount": 10000}, actor="clerk", expected_version=seen
+            )
         except Conflict as conflict:
             print(f"stale edit refused: {conflict}")
 

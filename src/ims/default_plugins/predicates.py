@@ -34,11 +34,16 @@ def age_at_least(ctx: EvalContext, args: Mapping[str, Any]) -> str | None:
     try:
         born = date.fromisoformat(str(raw))
     except ValueError:
-        return f"{field.rsplit('.', 1)[-1].replace('_', ' ')} is not a valid date"
+        label = field.rsplit(".", 1)[-1].replace("_", " ")
+        if ctx.language.startswith("nl"):
+            return f"{label} is geen geldige datum"
+        return f"{label} is not a valid date"
     today = ctx.now.date()
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if age >= years:
         return None
+    if ctx.language.startswith("nl"):
+        return f"de aanvrager moet minstens {years} jaar oud zijn (is {age})"
     return f"the applicant must be at least {years} years old (is {age})"
 
 

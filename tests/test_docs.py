@@ -1,8 +1,13 @@
-"""Documentation keeps up with the code: every hook and every CLI command is documented."""
+"""Documentation keeps up with the code: every hook and every CLI command is documented.
+
+The code in docs/plugins.md is the files in docs/examples/plugins/ (which
+tests/test_docs_examples.py runs), each shown whole after a link to it.
+"""
 
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import click
@@ -11,6 +16,10 @@ from ims.cli.main import cli
 from ims.hooks import specs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+PLUGINS_DOC = DOCS / "plugins.md"
+EXAMPLES = DOCS / "examples" / "plugins"
+#: A link to an example file, a blank line, then a code block: the file's text.
+INCLUDED = re.compile(r"\]\((examples/plugins/[\w.]+\.py)\):\n\n```python\n(.*?)```", re.S)
 
 
 def hook_names() -> list[str]:
@@ -18,11 +27,31 @@ def hook_names() -> list[str]:
 
 
 def test_every_hook_is_documented() -> None:
-    text = (DOCS / "plugins" / "hooks.md").read_text()
+    text = PLUGINS_DOC.read_text()
     names = hook_names()
     assert names
     for name in names:
-        assert f"(plugin-hook-{name})=" in text, f"hook {name} lacks a section in docs/plugins/hooks.md"
+        assert f"(plugin-hook-{name})=" in text, f"hook {name} lacks a section in docs/plugins.md"
+        section = text.split(f"(plugin-hook-{name})=", 1)[1].split("\n(plugin", 1)[0]
+        assert section.startswith(f"\n## `{name}("), f"the heading of {name} is not its signature"
+        assert "@hookimpl" in section, f"the section of {name} has no example"
+
+
+def test_the_plugin_docs_show_the_example_files_as_they_are() -> None:
+    text = PLUGINS_DOC.read_text()
+    shown = {path: code for path, code in INCLUDED.findall(text)}
+    files = {f"examples/plugins/{p.name}": p for p in sorted(EXAMPLES.glob("*.py"))}
+    assert files
+    assert sorted(shown) == sorted(files), "every example file is shown once, and nothing else"
+    for path, file in files.items():
+        assert shown[path] == file.read_text(), f"docs/plugins.md shows an old copy of docs/{path}"
+
+
+def test_signatures_in_the_plugin_docs_match_the_specs() -> None:
+    text = PLUGINS_DOC.read_text()
+    for name in hook_names():
+        params = ", ".join(inspect.signature(getattr(specs, name)).parameters)
+        assert f"## `{name}({params})`" in text, f"docs/plugins.md: {name}({params})"
 
 
 def test_every_hook_has_a_docstring() -> None:

@@ -16,6 +16,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_host_app_example(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(sys, "argv", ["embed.py", f"sqlite:///{tmp_path / 'host.db'}"])
     runpy.run_path(str(EXAMPLES / "host_app" / "embed.py"), run_name="__main__")
     out = capsys.readouterr().out

@@ -6,7 +6,7 @@ services and holds no logic of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,8 +23,9 @@ class IMS:
     """One configured ims: services over one database.
 
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
-    ``tasks``, ``notifications``, ``users``, ``reference``, ``audit``, and
-    ``config`` (the loaded, validated configuration).
+    ``tasks``, ``notifications``, ``users``, ``reference``, ``audit``,
+    ``reports``, ``identity``, ``config`` (the loaded, validated configuration)
+    and ``plugins`` (the plugin manager).
     """
 
     def __init__(
@@ -38,12 +39,17 @@ class IMS:
         auto_upgrade: bool | None = None,
     ) -> None:
         from ims import services
+        from ims.documents import open_document_store
         from ims.engine import Engine
+        from ims.services.identity import IdentityService
+        from ims.services.reports import ReportService
         from ims.store import migrate
         from ims.store.db import database_kind, make_engine, make_sessionmaker
 
         self.config = config
         self.plugins = plugins
+        document_store = open_document_store(self)  # before the database: a bad store leaks nothing
+        self.reports = ReportService(plugins, self)  # likewise a broken report plugin
         url = database_url or config.settings.database_url
         self.db = make_engine(url)
         kind = database_kind(self.db)
@@ -63,17 +69,19 @@ class IMS:
             sessions=make_sessionmaker(self.db),
             plugins=plugins,
             clock=clock or services.utcnow,
+            ims=self,
         )
         self.runtime = runtime
         self.applications = services.ApplicationService(runtime)
         self.workflow = services.WorkflowService(runtime)
         self.steps = services.StepService(runtime)
-        self.documents = services.DocumentService(runtime)
+        self.documents = services.DocumentService(runtime, document_store)
         self.tasks = services.TaskService(runtime)
         self.notifications = services.NotificationService(runtime)
         self.users = services.UserService(runtime)
         self.reference = services.ReferenceService(runtime)
         self.audit = services.AuditService(runtime)
+        self.identity = IdentityService(runtime)
         if auto_upgrade:
             self.reference.sync()
 
@@ -86,6 +94,7 @@ class IMS:
         database_url: str | None = None,
         clock: Callable[[], datetime] | None = None,
         auto_upgrade: bool | None = None,
+        extra_plugins: Iterable[object] = (),
     ) -> IMS:
         """Load and check the configuration, load plugins, open the database.
 
@@ -93,9 +102,11 @@ class IMS:
         embedded SQLite database is created and migrated on first use; a
         PostgreSQL database must be migrated with ``ims db upgrade`` first
         (``auto_upgrade=True`` does it here).  ``clock`` returns "now" (UTC)
-        and exists for tests and replays.
+        and exists for tests and replays.  ``extra_plugins`` are plugin objects
+        (modules, instances with ``@hookimpl`` methods) registered after the ones
+        found, e.g. a host application's own ``resolve_actor``.
         """
-        config, plugins, predicates = load_everything(path, env=env)
+        config, plugins, predicates = load_everything(path, env=env, extra_plugins=extra_plugins)
         return cls(
             config,
             plugins=plugins,
@@ -116,26 +127,30 @@ class IMS:
 
 
 def load_everything(
-    path: str | Path | None = None, *, env: Mapping[str, str] | None = None
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    extra_plugins: Iterable[object] = (),
 ) -> tuple[ImsConfig, ImsPluginManager, dict[str, Predicate]]:
     """Configuration, plugins and their predicates — what ``ims check`` and ``IMS`` both need.
 
     The plugins directory is read from the root file's settings before the full
-    check, so rules may name predicates that local plugins register.
+    check, so rules may name predicates that local plugins register.  A plugin
+    whose ``register_predicates`` fails raises ``PluginLoadError`` naming it.
     """
     import os
 
     from ims import config as config_mod
-    from ims.hooks.manager import make_plugin_manager
+    from ims.hooks.manager import call_each, make_plugin_manager
 
     env = os.environ if env is None else env
     root = config_mod.resolve_config_path(str(path) if path is not None else None, env)
-    plugins = make_plugin_manager(config_mod.plugins_dir_of(root, env), env=env)
+    plugins = make_plugin_manager(config_mod.plugins_dir_of(root, env), env=env, extra=extra_plugins)
     predicates: dict[str, Predicate] = {}
 
     def register(name: str, fn: Predicate) -> None:
         predicates[name] = fn
 
-    plugins.hook.register_predicates(register=register, ims=None)
+    call_each(plugins, "register_predicates", register=register, ims=None)
     config = config_mod.load(root, env=env, known_predicates=set(predicates))
     return config, plugins, predicates

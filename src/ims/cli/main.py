@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ims.cli._common import State
-from ims.cli.commands import apps, audit, config, db, demo, plugins, reference, users
+from ims.cli.commands import apps, audit, config, db, demo, documents, plugins, reference, report, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,8 +38,10 @@ for command in (
     users.users,
     audit.audit,
     apps.app,
+    documents.documents,
     demo.demo,
     plugins.plugins,
+    report.report,
     reference.reference,
 ):
     cli.add_command(command)

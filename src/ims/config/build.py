@@ -34,6 +34,7 @@ ENV_SETTINGS = {
     "IMS_DATA_DIR": "data_dir",
     "IMS_PLUGINS_DIR": "plugins_dir",
     "IMS_LANGUAGE": "language",
+    "IMS_SECRET_KEY": "secret_key",
 }
 
 

@@ -39,6 +39,30 @@ def label_for(labels: Labels, language: str, fallback: str) -> str:
 # --------------------------------------------------------------------------- settings
 
 
+#: MIME types accepted for upload unless ``settings.documents.allowed_mime_types`` says otherwise.
+DEFAULT_MIME_TYPES: tuple[str, ...] = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/tiff",
+    "image/heic",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+)
+
+
+class DocumentSettings(_Model):
+    """Uploads and download links (``settings.documents``)."""
+
+    #: the largest file accepted, in MB of 1,000,000 bytes (a document type may set its own)
+    max_size_mb: float = Field(default=10, gt=0)
+    #: MIME types accepted, as sniffed from the content (a document type may narrow them)
+    allowed_mime_types: tuple[str, ...] = DEFAULT_MIME_TYPES
+    #: how long a signed download link stays valid
+    token_ttl_seconds: int = Field(default=900, gt=0)
+
+
 class Settings(_Model):
     """Deployment settings; environment variables ``IMS_*`` override them."""
 
@@ -50,6 +74,14 @@ class Settings(_Model):
     timezone: str = "UTC"
     #: Application number pattern when a workflow sets none.
     number_pattern: str = "APP-{year}-{seq:06d}"
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    #: name of the document store plugin keeping the bytes of uploads
+    document_store: str = "filesystem"
+    #: store name -> its options, e.g. ``{"filesystem": {"root": "/srv/ims/documents"}}``
+    document_stores: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: signs download links (``IMS_SECRET_KEY``); when unset, a random key is kept in
+    #: ``<data_dir>/secret_key`` (see :func:`ims.documents.secret_key`)
+    secret_key: str | None = Field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------- roles
@@ -96,9 +128,13 @@ class DocumentType(_Model):
     #: required for every application (subject to ``required_when``)
     required: bool = False
     required_when_raw: dict[str, Any] | None = Field(default=None, alias="required_when")
-    #: photos: counted by the photo-minimum rule, carry EXIF metadata (later issue)
+    #: photos: counted by the photo-minimum rule; their EXIF time and place are kept
     photo: bool = False
     order: int = 0
+    #: MIME types accepted for this type; narrows ``settings.documents.allowed_mime_types``
+    mime_types: tuple[str, ...] | None = None
+    #: the largest file of this type, in MB; replaces ``settings.documents.max_size_mb``
+    max_size_mb: float | None = Field(default=None, gt=0)
 
     @cached_property
     def required_when(self) -> Condition | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ims.default_plugins import predicates
+from ims.default_plugins import fs_documents, identity, predicates, reports
 
-MODULES = (predicates,)
+MODULES = (predicates, fs_documents, identity, reports)
 
 __all__ = ["MODULES"]

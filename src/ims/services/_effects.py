@@ -8,12 +8,13 @@ same rows by the outbox worker).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, literal_column, select, update
 
 from ims.config.models import label_for
 from ims.engine import CloseTasksEffect, NotifyEffect, OpenStepEffect, OpenTaskEffect
+from ims.store.db import core
 from ims.store.models import Application, ApplicationStep, Notification, Role, Task, User, UserRole
 
 if TYPE_CHECKING:
@@ -25,6 +26,33 @@ if TYPE_CHECKING:
     from ims.config.models import ImsConfig
 
 OPEN_TASK_STATUSES = ("PENDING", "IN_PROGRESS", "OVERDUE")
+
+# Core statements built once: a transition runs each of them on the session's connection
+# (see ims.store.db.core), which costs about half of building and running them through the ORM.
+_tasks = cast(Table, Task.__table__)
+_steps = cast(Table, ApplicationStep.__table__)
+_notes = cast(Table, Notification.__table__)
+_users = cast(Table, User.__table__)
+_roles = cast(Table, Role.__table__)
+_grants = cast(Table, UserRole.__table__)
+_CLOSE_TASKS = (
+    update(_tasks)
+    .where(
+        _tasks.c.application_id == bindparam("app_id"),
+        _tasks.c.state == bindparam("task_state"),
+        # constants written into the SQL: an IN list of parameters is re-rendered per execution
+        _tasks.c.status.in_([literal_column(f"'{status}'") for status in OPEN_TASK_STATUSES]),
+    )
+    .values(status=bindparam("new_status"), completed_at=bindparam("now"))
+)
+_INSERT_TASK = insert(_tasks)
+_STEP_EXISTS = select(_steps.c.id).where(
+    _steps.c.application_id == bindparam("app_id"), _steps.c.step_name == bindparam("step")
+)
+_INSERT_STEP = insert(_steps)
+#: number of roles -> the query of their active holders (``IN (:role_0, :role_1, ...)``)
+_ROLE_HOLDERS: dict[int, Any] = {}
+_INSERT_NOTIFICATION = insert(_notes)
 
 
 def apply_effects(
@@ -43,39 +71,49 @@ def apply_effects(
             title = label_for(dict(effect.title), config.settings.language, "") or _state_label(
                 config, app.workflow, effect.state
             )
-            session.add(
-                Task(
-                    application_id=app.id,
-                    state=effect.state,
-                    title=title,
-                    roles=list(effect.roles),
-                    assignee=effect.assignee,
-                    status="PENDING",
-                    due_at=effect.due_at,
-                    created_at=now,
-                )
+            core(session).execute(
+                _INSERT_TASK,
+                {
+                    "application_id": app.id,
+                    "state": effect.state,
+                    "title": title,
+                    "roles": list(effect.roles),
+                    "assignee": effect.assignee,
+                    "status": "PENDING",
+                    "due_at": effect.due_at,
+                    "created_at": now,
+                },
             )
         elif isinstance(effect, OpenStepEffect):
-            open_step(session, app.id, effect.step, now)
+            ensure_step(session, app.id, effect.step, now)
         elif isinstance(effect, NotifyEffect):
             notify(session, config, app, effect, now, event_key=event_key)
         else:  # pragma: no cover - the engine only emits the kinds above
             raise TypeError(f"unknown effect {effect!r}")
 
 
-def close_tasks(
-    session: Session, application_id: int, state: str, status: str, now: datetime
-) -> None:
-    session.execute(
-        update(Task)
-        .where(
-            Task.application_id == application_id,
-            Task.state == state,
-            Task.status.in_(OPEN_TASK_STATUSES),
-        )
-        .values(status=status, completed_at=now)
-        .execution_options(synchronize_session=False)
+def close_tasks(session: Session, application_id: int, state: str, status: str, now: datetime) -> None:
+    """Close the open tasks of ``state`` with ``status`` (COMPLETED or CANCELLED)."""
+    core(session).execute(
+        _CLOSE_TASKS, {"app_id": application_id, "task_state": state, "new_status": status, "now": now}
     )
+
+
+def ensure_step(session: Session, application_id: int, step: str, now: datetime) -> None:
+    """:func:`open_step` without loading the row: an existing step is left as it is."""
+    conn = core(session)
+    if conn.execute(_STEP_EXISTS, {"app_id": application_id, "step": step}).first() is None:
+        conn.execute(
+            _INSERT_STEP,
+            {
+                "application_id": application_id,
+                "step_name": step,
+                "status": "PENDING",
+                "data": {},
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
 
 
 def open_step(session: Session, application_id: int, step: str, now: datetime) -> ApplicationStep:
@@ -107,12 +145,20 @@ def _users_with_roles(session: Session, roles: Iterable[str]) -> dict[str, list[
     wanted = list(roles)
     if not wanted:
         return {}
-    rows = session.execute(
-        select(Role.name, User.username)
-        .join(UserRole, UserRole.role_id == Role.id)
-        .join(User, User.id == UserRole.user_id)
-        .where(Role.name.in_(wanted), User.active.is_(True))
-    ).all()
+    statement = _ROLE_HOLDERS.get(len(wanted))
+    if statement is None:
+        statement = _ROLE_HOLDERS[len(wanted)] = (
+            select(_roles.c.name, _users.c.username)
+            .select_from(_roles)
+            .join(_grants, _grants.c.role_id == _roles.c.id)
+            .join(_users, _users.c.id == _grants.c.user_id)
+            .where(
+                _roles.c.name.in_([bindparam(f"role_{i}") for i in range(len(wanted))]),
+                _users.c.active.is_(True),
+            )
+        )
+    params = {f"role_{i}": role for i, role in enumerate(wanted)}
+    rows = core(session).execute(statement, params).all()
     out: dict[str, list[str]] = {r: [] for r in wanted}
     for role, username in rows:
         out[role].append(username)
@@ -150,27 +196,29 @@ def notify(
     }
     targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
     targets += [(None, r) for r in orphan_roles]
-    for recipient, via_role in targets:
-        key = f"{event_key}:{effect.template}:{effect.state}:{recipient or 'role-' + str(via_role)}"
-        session.add(
-            Notification(
-                application_id=app.id,
-                event=effect.event,
-                template=effect.template,
-                channel="inbox",
-                recipient=recipient,
-                recipient_role=via_role,
-                subject=subject,
-                body=body,
-                payload=payload,
-                status="SENT",
-                attempts=0,
-                next_attempt_at=None,
-                idempotency_key=key,
-                created_at=now,
-                sent_at=now,
-            )
-        )
+    key = f"{event_key}:{effect.template}:{effect.state}:"
+    rows = [
+        {
+            "application_id": app.id,
+            "event": effect.event,
+            "template": effect.template,
+            "channel": "inbox",
+            "recipient": recipient,
+            "recipient_role": via_role,
+            "subject": subject,
+            "body": body,
+            "payload": payload,
+            "status": "SENT",
+            "attempts": 0,
+            "next_attempt_at": None,
+            "idempotency_key": key + (recipient or f"role-{via_role}"),
+            "created_at": now,
+            "sent_at": now,
+        }
+        for recipient, via_role in targets
+    ]
+    if rows:
+        core(session).execute(_INSERT_NOTIFICATION, rows)
 
 
 def _body(config: ImsConfig, app: Application, effect: NotifyEffect, state_label: str) -> str:

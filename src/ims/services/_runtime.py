@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ims.store.db import wrap_errors
 
@@ -33,6 +33,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     plugins: ImsPluginManager
     clock: Callable[[], datetime] = utcnow
+    #: the :class:`ims.IMS` facade these services belong to (set by it); hooks get it as ``ims``
+    ims: Any = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -12,6 +12,7 @@ from ims.services import _records
 from ims.services._actors import ActorLike, resolve_actor
 from ims.services._effects import apply_effects
 from ims.services._snapshots import snapshot_of
+from ims.services._transition_hooks import announce, veto
 from ims.services.applications import ApplicationView
 from ims.store.models import WorkflowEvent
 
@@ -65,29 +66,29 @@ class WorkflowService:
         state, steps, tasks, notifications, history and audit commit together;
         a refused action raises :class:`ims.errors.TransitionRefused` and writes
         nothing; a concurrent change raises :class:`ims.errors.Conflict`.
+
+        Plugins: ``before_transition`` may refuse an allowed action (before anything
+        is written); ``after_transition`` runs after the commit, and only when ims
+        opened the transaction: with ``session=`` the caller owns the commit, and
+        the hook is not called.
         """
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
             who = resolve_actor(s, actor)
-            app = _records.load_application(s, ref)
+            app = _records.read_application(s, ref)
             _records.check_version(app, expected_version)
             decision = rt.engine.decide(
                 snapshot_of(s, app), who, action, now=now, reason=reason, comment=comment
             )
             decision.raise_if_refused()
             assert decision.to_state is not None
+            veto(rt, app, who, action, decision)
             from_state = app.state
-            app.previous_state = from_state
-            app.state = decision.to_state
-            app.state_entered_at = now
             final = decision.to_state in rt.config.workflow(app.workflow).final_states
-            app.closed_at = now if final else None
-            _records.touch(s, app, now)
-            apply_effects(
-                s, rt.config, app, decision.effects, now, event_key=f"app{app.id}-v{app.version}"
-            )
-            event = _records.record(
+            _records.move(s, app, decision.to_state, now, final=final)
+            apply_effects(s, rt.config, app, decision.effects, now, event_key=f"app{app.id}-v{app.version}")
+            event_id = _records.record(
                 s,
                 app,
                 who,
@@ -98,10 +99,20 @@ class WorkflowService:
                 reason=reason,
                 comment=comment,
             )
-            s.flush()
-            return TransitionResult(
-                ApplicationView.of(app), action, from_state, app.state, event.id
+            result = TransitionResult(ApplicationView.of(app), action, from_state, app.state, event_id)
+        if session is None:
+            announce(
+                rt,
+                result.application,
+                who,
+                event_id=event_id,
+                action=action,
+                from_state=from_state,
+                reason=reason,
+                comment=comment,
+                at=now,
             )
+        return result
 
     def available_actions(
         self, ref: _records.ApplicationRef, *, actor: ActorLike, session: Session | None = None
@@ -113,15 +124,11 @@ class WorkflowService:
             app = _records.load_application(s, ref)
             return rt.engine.available_actions(snapshot_of(s, app), who, now=rt.now())
 
-    def history(
-        self, ref: _records.ApplicationRef, *, session: Session | None = None
-    ) -> list[HistoryEntry]:
+    def history(self, ref: _records.ApplicationRef, *, session: Session | None = None) -> list[HistoryEntry]:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             rows = s.scalars(
-                select(WorkflowEvent)
-                .where(WorkflowEvent.application_id == app.id)
-                .order_by(WorkflowEvent.id)
+                select(WorkflowEvent).where(WorkflowEvent.application_id == app.id).order_by(WorkflowEvent.id)
             )
             return [
                 HistoryEntry(

@@ -11,11 +11,12 @@ off the database, see LIBRARIES.md B6.)
 Concurrency: :func:`append` reads the chain's last row and writes the next, so two
 writers of one chain must not interleave.  The caller serialises them by holding the
 application's row lock: flush the application's version bump (an UPDATE, which locks
-the row until commit) *before* appending.  On PostgreSQL, ``append`` also takes a
-transaction-scoped advisory lock per chain, which covers chains without a row
-(``'system'``); on SQLite every transaction starts with ``BEGIN IMMEDIATE`` and so
-holds the database's write lock.  ``UNIQUE(chain, seq)`` is the backstop: a lost race
-is a ``Conflict``, never a forked chain.
+the row until commit) *before* appending, and say so with ``row_locked=True``.
+Otherwise (chains without a row, such as ``'system'``) ``append`` takes a
+transaction-scoped advisory lock per chain on PostgreSQL; on SQLite every transaction
+starts with ``BEGIN IMMEDIATE`` and so holds the database's write lock.
+``UNIQUE(chain, seq)`` is the backstop: a lost race is a ``Conflict``, never a forked
+chain.
 
 Canonical JSON: keys sorted, no whitespace, UTF-8, and numbers written like RFC 8785
 (JCS) would for the values that survive a JSONB round trip: a float with an integral
@@ -32,13 +33,13 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import BigInteger, Row, Table, bindparam, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from ims.store.db import wrap_errors
+from ims.store.db import core, wrap_errors
 from ims.store.models import AuditLog
 
 __all__ = [
@@ -143,42 +144,70 @@ def append(
     action: str,
     payload: Mapping[str, Any],
     now: datetime,
+    row_locked: bool = False,
 ) -> AuditLog:
-    """Add the next row of ``chain`` to the session and flush it.
+    """Insert the next row of ``chain`` in the session's transaction.
 
-    Call it inside the transaction that makes the change it records.
+    Call it inside the transaction that makes the change it records.  The row is
+    written with a Core INSERT (a hot path: every change writes one), so the
+    returned :class:`AuditLog` carries the values written, ``id`` included, but is
+    not attached to the session.
+
+    ``row_locked=True`` says this transaction already holds a lock that every writer
+    of ``chain`` takes first (the application's row lock, from the UPDATE or INSERT
+    of its row), so the PostgreSQL advisory lock, a round trip, is skipped.
 
     Raises:
         Conflict: another transaction appended to the chain first (retry the whole
             transaction).
         ValueError: ``now`` is naive, or the payload holds something JSON cannot.
     """
+    row_id, values = _append(
+        session,
+        chain=chain,
+        application_id=application_id,
+        actor=actor,
+        action=action,
+        payload=payload,
+        now=now,
+        row_locked=row_locked,
+    )
+    return AuditLog(id=row_id, **values)
+
+
+def _append(
+    session: Session,
+    *,
+    chain: str,
+    application_id: int | None,
+    actor: str,
+    action: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    row_locked: bool,
+) -> tuple[int, dict[str, Any]]:
     if now.tzinfo is None:
         raise ValueError("append() needs a timezone-aware 'now'")
     stored_payload = json.loads(canonical_json(dict(payload)))
     # Python and both databases keep microseconds, so created_at round-trips exactly.
     created_at = now.astimezone(UTC)
     with wrap_errors(f"appending to audit chain {chain!r}"):
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(select(func.pg_advisory_xact_lock(_lock_key(chain))))
-        last = session.execute(
-            select(AuditLog.seq, AuditLog.hash)
-            .where(AuditLog.chain == chain)
-            .order_by(AuditLog.seq.desc())
-            .limit(1)
-        ).first()
+        conn = core(session)
+        if not row_locked and conn.dialect.name == "postgresql":
+            conn.execute(_ADVISORY_LOCK, {"key": _lock_key(chain)})
+        last = conn.execute(_LAST_OF_CHAIN, {"chain": chain}).first()
         seq = 1 if last is None else last.seq + 1
         prev_hash = GENESIS_HASH if last is None else last.hash
-        row = AuditLog(
-            chain=chain,
-            seq=seq,
-            application_id=application_id,
-            actor=actor,
-            action=action,
-            payload=stored_payload,
-            created_at=created_at,
-            prev_hash=prev_hash,
-            hash=compute_hash(
+        values = {
+            "chain": chain,
+            "seq": seq,
+            "application_id": application_id,
+            "actor": actor,
+            "action": action,
+            "payload": stored_payload,
+            "created_at": created_at,
+            "prev_hash": prev_hash,
+            "hash": compute_hash(
                 prev_hash,
                 chain=chain,
                 seq=seq,
@@ -188,10 +217,22 @@ def append(
                 payload=stored_payload,
                 created_at=created_at,
             ),
-        )
-        session.add(row)
-        session.flush()
-    return row
+        }
+        result = conn.execute(_INSERT, values)
+    row_id = result.inserted_primary_key
+    assert row_id is not None
+    return int(row_id[0]), values
+
+
+_table = cast(Table, AuditLog.__table__)
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+_LAST_OF_CHAIN = (
+    select(_table.c.seq, _table.c.hash)
+    .where(_table.c.chain == bindparam("chain"))
+    .order_by(_table.c.seq.desc())
+    .limit(1)
+)
+_INSERT = insert(_table)
 
 
 def _lock_key(chain: str) -> int:

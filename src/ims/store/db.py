@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,7 +38,14 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from ims.errors import Conflict, StoreError
 
-__all__ = ["DatabaseKind", "database_kind", "make_engine", "make_sessionmaker", "wrap_errors"]
+__all__ = [
+    "DatabaseKind",
+    "core",
+    "database_kind",
+    "make_engine",
+    "make_sessionmaker",
+    "wrap_errors",
+]
 
 DatabaseKind = Literal["sqlite", "postgresql"]
 
@@ -122,6 +129,19 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for executing prebuilt Core statements in its transaction.
+
+    The hot paths (a transition) run module-level Core statements on the connection:
+    that skips the ORM's per-statement work, about half the cost of a small query.
+    Pending ORM changes are flushed first, as ``session.execute`` would autoflush, so
+    the statement sees them and foreign keys are satisfied.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def database_kind(engine: Engine) -> DatabaseKind:

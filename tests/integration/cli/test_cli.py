@@ -15,7 +15,8 @@ CONFIG = str(REPO / "config" / "ims.yaml")
 
 
 @pytest.fixture
-def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 

@@ -34,9 +34,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ims(db_url: str, clock: Clock) -> Iterator[IMS]:
+def ims(db_url: str, clock: Clock, tmp_path: Path) -> Iterator[IMS]:
     with IMS.from_config(
-        REFERENCE_CONFIG, env={"IMS_LANGUAGE": "en"}, database_url=db_url, clock=clock, auto_upgrade=True
+        REFERENCE_CONFIG,
+        env={"IMS_LANGUAGE": "en", "IMS_DATA_DIR": str(tmp_path / "data")},
+        database_url=db_url,
+        clock=clock,
+        auto_upgrade=True,
     ) as instance:
         for username, (name, role) in USERS.items():
             instance.users.create(username, display_name=name, roles=[role])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ims.store.base import Base, UTCDateTime
+from ims.store.base import Base, JSONType, UTCDateTime
 from ims.store.models._common import NAME, STATUS, USERNAME, created_at_column, status_check
 
 DOCUMENT_STATUSES = ("PENDING", "VERIFIED", "REJECTED", "MISSING")
@@ -18,6 +19,8 @@ class Document(Base):
 
     A ``MISSING`` row records that a document was not supplied and may have no file;
     every other status needs the file's ``sha256`` (checked by ``ck_documents_file``).
+    ``storage_key`` is the key of the bytes in the document store (the SHA-256 for the
+    built-in stores); ``NULL`` when only the file's hash was recorded.
     """
 
     __tablename__ = "documents"
@@ -43,3 +46,5 @@ class Document(Base):
     created_at: Mapped[datetime] = created_at_column()
     verified_by: Mapped[str | None] = mapped_column(USERNAME, nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: facts read from the file: a photo's ``taken_at`` and ``gps`` (EXIF); NULL when none
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)

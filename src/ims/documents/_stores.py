@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ims.errors import ConfigError, ConfigIssue
+from ims.hooks.manager import call_each
 from ims.hooks.protocols import DocumentStore
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def store_factories(ims: IMS) -> dict[str, StoreFactory]:
     def register(name: str, factory: StoreFactory) -> None:
         factories[name] = factory
 
-    ims.plugins.hook.register_document_stores(register=register, ims=ims)
+    call_each(ims.plugins, "register_document_stores", register=register, ims=ims)
     return factories
 
 

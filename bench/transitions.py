@@ -440,27 +440,27 @@ def _worker(
     db: Database, app_ids: list[int], conn: Any, barrier: Any
 ) -> None:  # pragma: no cover - runs in a child process
     """Own IMS and own floor connection; run what the parent asks, on ``app_ids`` only."""
-    ims = open_ims(db, upgrade=False)
-    floor = Floor(db, _plan(ims))
-    states = {app_id: ims.applications.get(app_id).state for app_id in app_ids}
-    transition = ims.workflow.transition
-
-    def via_ims(app_id: int, action: str) -> None:
-        transition(app_id, action, actor=DIRECTOR, reason=REASON if action == "hold" else None)
-
-    def via_floor(app_id: int, action: str) -> None:
-        floor.transition(app_id, action, DIRECTOR, REASON if action == "hold" else None)
-
-    runners: dict[str, Callable[[int, str], None]] = {"ims": via_ims, "floor": via_floor}
-    i = 0
+    ims = floor = None
     try:
+        ims = open_ims(db, upgrade=False)
+        floor = Floor(db, _plan(ims))
+        states = {app_id: ims.applications.get(app_id).state for app_id in app_ids}
+        runners: dict[str, Callable[[int, str], object]] = {
+            "ims": lambda app_id, action: ims.workflow.transition(
+                app_id, action, actor=DIRECTOR, reason=REASON if action == "hold" else None
+            ),
+            "floor": lambda app_id, action: floor.transition(
+                app_id, action, DIRECTOR, REASON if action == "hold" else None
+            ),
+        }
+        i = 0
         while True:
             command = conn.recv()
             if command is None:
                 break
             mode, n = command
             run = runners[mode]
-            barrier.wait()
+            barrier.wait(timeout=600)
             start = time.perf_counter()
             for _ in range(n):
                 app_id = app_ids[i % len(app_ids)]
@@ -474,8 +474,10 @@ def _worker(
         conn.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
         raise
     finally:
-        floor.close()
-        ims.close()
+        if floor is not None:
+            floor.close()
+        if ims is not None:
+            ims.close()
 
 
 @dataclass
@@ -503,6 +505,7 @@ def run_persisted(
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker, args=(db, share[k::workers], child, barrier), daemon=True)
         proc.start()
+        child.close()  # the worker holds it: its exit ends our recv() with EOFError
         pipes.append(parent)
         procs.append(proc)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ims.rules import DocumentFact, Snapshot
+from ims.store.db import core
 from ims.store.models import ApplicationStep, Document
 
 if TYPE_CHECKING:
@@ -14,16 +15,19 @@ if TYPE_CHECKING:
 
     from ims.store.models import Application
 
+_docs, _steps = Document.__table__, ApplicationStep.__table__
+_DOCUMENTS = select(_docs.c.document_type, _docs.c.status).where(
+    _docs.c.application_id == bindparam("app_id")
+)
+_STEPS = select(_steps.c.step_name, _steps.c.status, _steps.c.data).where(
+    _steps.c.application_id == bindparam("app_id")
+)
+
 
 def snapshot_of(session: Session, app: Application) -> Snapshot:
-    docs = session.execute(
-        select(Document.document_type, Document.status).where(Document.application_id == app.id)
-    ).all()
-    steps = session.execute(
-        select(ApplicationStep.step_name, ApplicationStep.status, ApplicationStep.data).where(
-            ApplicationStep.application_id == app.id
-        )
-    ).all()
+    conn = core(session)
+    docs = conn.execute(_DOCUMENTS, {"app_id": app.id}).all()
+    steps = conn.execute(_STEPS, {"app_id": app.id}).all()
     return Snapshot(
         workflow=app.workflow,
         state=app.state,

@@ -242,7 +242,8 @@ def test_notifications_reach_role_inboxes(ims: IMS) -> None:
     add_docs(ims, number, ("national_declaration",))
     ims.workflow.transition(number, "submit", actor="fenna")
     inbox = ims.notifications.inbox(actor="fenna")
-    assert [i.subject.split(":")[0] for i in inbox] == [number]
+    assert len(inbox) == 1
+    assert number in inbox[0].subject
     assert ims.notifications.mark_read([inbox[0].id], actor="fenna") == 1
     assert ims.notifications.inbox(actor="fenna", unread_only=True) == []
     # someone else's id changes nothing

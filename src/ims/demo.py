@@ -239,6 +239,11 @@ class Demo:
         }
         self.echo(f"  refused transitions shown: {self.refusals}")
         self.echo(f"  inbox messages: {', '.join(f'{u} {n}' for u, n in inbox.items())}")
+        if any(c.enabled for c in self.ims.config.notifications.channels.values()):
+            self.ims.outbox.deliver()  # e-mail etc. when a channel is switched on (IMS_EMAIL_ENABLED)
+        counts = self.ims.outbox.counts()
+        shown = ", ".join(f"{k.lower()} {n}" for k, n in counts.items() if n or k in ("PENDING", "SENT"))
+        self.echo(f"  outbox: {shown}")
         status = "intact" if not report.broken else f"BROKEN ({len(report.broken)})"
         self.echo(f"  audit: {report.chains} chains, {report.rows} rows, {status}")
         return {"applications": numbers, "audit_ok": not report.broken, "refusals": self.refusals}

@@ -23,9 +23,10 @@ class IMS:
     """One configured ims: services over one database.
 
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
-    ``tasks``, ``notifications``, ``users``, ``reference``, ``audit``,
-    ``reports``, ``identity``, ``config`` (the loaded, validated configuration)
-    and ``plugins`` (the plugin manager).
+    ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
+    the other channels), ``users``, ``reference``, ``audit``, ``reports``,
+    ``identity``, ``config`` (the loaded, validated configuration) and
+    ``plugins`` (the plugin manager).
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class IMS:
         from ims.documents import open_document_store
         from ims.engine import Engine
         from ims.services.identity import IdentityService
+        from ims.services.outbox import OutboxService, collect_channels
         from ims.services.reports import ReportService
         from ims.store import migrate
         from ims.store.db import database_kind, make_engine, make_sessionmaker
@@ -50,6 +52,7 @@ class IMS:
         self.plugins = plugins
         document_store = open_document_store(self)  # before the database: a bad store leaks nothing
         self.reports = ReportService(plugins, self)  # likewise a broken report plugin
+        channels = collect_channels(plugins, self, config.notifications.channel_settings())  # and channels
         url = database_url or config.settings.database_url
         self.db = make_engine(url)
         kind = database_kind(self.db)
@@ -82,6 +85,7 @@ class IMS:
         self.reference = services.ReferenceService(runtime)
         self.audit = services.AuditService(runtime)
         self.identity = IdentityService(runtime)
+        self.outbox = OutboxService(runtime, channels)
         if auto_upgrade:
             self.reference.sync()
 

@@ -5,7 +5,20 @@ from __future__ import annotations
 import click
 
 from ims.cli._common import State
-from ims.cli.commands import apps, audit, config, db, demo, documents, plugins, reference, report, users
+from ims.cli.commands import (
+    apps,
+    audit,
+    config,
+    db,
+    demo,
+    documents,
+    notifications,
+    plugins,
+    reference,
+    report,
+    users,
+    worker,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +56,8 @@ for command in (
     plugins.plugins,
     report.report,
     reference.reference,
+    notifications.notifications,
+    worker.worker,
 ):
     cli.add_command(command)
 

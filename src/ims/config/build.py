@@ -18,12 +18,14 @@ from pydantic import ValidationError
 
 from ims.config.models import (
     ImsConfig,
+    NotificationsConfig,
     ReferenceConfig,
     RolesConfig,
     Settings,
     SlaConfig,
     Workflow,
 )
+from ims.config.notification_checks import resolve_env
 from ims.config.semantic import ConfigParts
 from ims.config.yaml_marks import JsonPath, Part, YamlFile
 from ims.errors import ConfigIssue, RuleError
@@ -62,7 +64,19 @@ def build_config(root: YamlFile, parts: ConfigParts, env: Mapping[str, str]) -> 
         sla=_model(parts.sla, SlaConfig, parts.sla.data if parts.sla else {}),
         workflows={w.name: w for w in (build_workflow(p) for p in parts.workflows)},
         plugins=root.data.get("plugins") or {},
+        notifications=_notifications(parts.notifications, env),
     )
+
+
+def _notifications(part: Part | None, env: Mapping[str, str]) -> NotificationsConfig:
+    """The notifications models, ``{env:...}`` in channel settings resolved."""
+    if part is None:
+        return NotificationsConfig()
+    missing: list[ConfigIssue] = []
+    channels = resolve_env(part, part.data.get("channels") or {}, env, ("channels",), missing)
+    if missing:
+        raise BuildFailed(missing)
+    return _model(part, NotificationsConfig, {**part.data, "channels": channels})  # type: ignore[no-any-return]
 
 
 def _model(part: Part | None, cls: type[Any], data: Any) -> Any:

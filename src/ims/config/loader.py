@@ -210,6 +210,8 @@ def _collect(path: Path, known_predicates: Iterable[str] | None) -> _Found:
     parts.roles = _part(found, ("roles",), data.get("roles"), "roles", valid)
     parts.reference = _part(found, ("reference",), data.get("reference"), "reference", valid)
     parts.sla = _part(found, ("sla",), data.get("sla"), "sla", valid)
+    notifications = data.get("notifications")
+    parts.notifications = _part(found, ("notifications",), notifications, "notifications", valid)
     workflows = data.get("workflows")
     for i, value in enumerate(workflows if isinstance(workflows, list) else []):
         part = _part(found, ("workflows", i), value, "workflow", valid)

@@ -170,6 +170,69 @@ class SlaConfig(_Model):
         return self.workflows.get(workflow, {}).get(state)
 
 
+# --------------------------------------------------------------------------- notifications
+
+
+class ChannelSettings(BaseModel):
+    """One delivery channel besides the in-app inbox (``notifications.channels.<name>``).
+
+    Keys other than these are the channel plugin's own options.  ``{env:NAME}``
+    placeholders are already resolved; the URL is kept out of ``repr``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    #: the channel plugin (registered through ``register_channels``), e.g. ``apprise``
+    plugin: str
+    #: where to deliver (an apprise URL, a webhook): may hold secrets, never logged
+    url: str | None = Field(default=None, repr=False)
+    #: the user attribute giving a recipient's address (``email``)
+    address: str = "email"
+    #: templates (events) this channel carries; empty = every one
+    events: tuple[str, ...] = ()
+    enabled: bool = True
+
+    def carries(self, template: str) -> bool:
+        return self.enabled and (not self.events or template in self.events)
+
+
+class DeliverySettings(_Model):
+    """How the outbox worker retries (``notifications.delivery``)."""
+
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=30, gt=0)
+    backoff_max_seconds: float = Field(default=3600, gt=0)
+    #: each delay is multiplied by a random factor in ``1 ± jitter``
+    jitter: float = Field(default=0.2, ge=0, lt=1)
+    #: how long a claimed message is reserved for the worker that claimed it
+    lease_seconds: float = Field(default=300, gt=0)
+    #: messages claimed per pass
+    batch: int = Field(default=50, ge=1)
+
+
+class MessageTemplate(_Model):
+    """Subject and body per language, with ``str.format`` placeholders."""
+
+    subject: Labels
+    body: Labels
+
+
+class NotificationsConfig(_Model):
+    """Channels, delivery and templates (``notifications:`` of the root file)."""
+
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    templates: dict[str, MessageTemplate] = Field(default_factory=dict)
+
+    def channel_settings(self) -> dict[str, dict[str, Any]]:
+        """Channel name -> its settings as a plain mapping (what ``register_channels`` gets)."""
+        return {name: channel.model_dump() for name, channel in self.channels.items()}
+
+    def channels_for(self, template: str) -> list[tuple[str, ChannelSettings]]:
+        """The enabled channels carrying ``template``, by name."""
+        return [(n, c) for n, c in sorted(self.channels.items()) if c.carries(template)]
+
+
 # --------------------------------------------------------------------------- workflows
 
 
@@ -299,6 +362,8 @@ class ImsConfig(_Model):
     workflows: dict[str, Workflow]
     #: per-plugin configuration: ``plugins: {ims-foo: {...}}``
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: notification channels, delivery and templates (empty: the in-app inbox only)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
 
     def workflow(self, name: str) -> Workflow:
         try:

@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from ims.config.notification_checks import check_notifications
 from ims.config.validate import suggest
 from ims.config.workflow_checks import (
     Known,
@@ -35,6 +36,7 @@ class ConfigParts:
     roles: Part | None = None
     reference: Part | None = None
     sla: Part | None = None
+    notifications: Part | None = None
     workflows: list[Part] = field(default_factory=list)
 
 
@@ -66,6 +68,7 @@ def check(parts: ConfigParts, known_predicates: Iterable[str] | None = None) -> 
         check_workflow(wf, replace(known, steps=steps, data_schema=wf.data.get("data_schema")), out)
     if parts.sla is not None and parts.sla.valid:
         check_sla(parts.sla, parts.workflows, known, out)
+    check_notifications(parts, out)
     return out
 
 

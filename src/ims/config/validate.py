@@ -28,7 +28,7 @@ from ims.errors import ConfigIssue
 #: The folder shipping ``*.schema.json`` (package data).
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 #: Schema names: ``ims`` is ``ims.schema.json`` and so on.
-SCHEMA_NAMES = ("ims", "roles", "reference", "sla", "workflow", "condition")
+SCHEMA_NAMES = ("ims", "roles", "reference", "sla", "notifications", "workflow", "condition")
 
 _REPLACED = frozenset({"oneOf", "anyOf", "not", "minProperties", "maxProperties", "false"})
 

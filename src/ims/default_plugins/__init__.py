@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ims.default_plugins import fs_documents, identity, predicates, reports
+from ims.default_plugins import apprise_channel, fs_documents, identity, inbox, predicates, reports
 
-MODULES = (predicates, fs_documents, identity, reports)
+MODULES = (predicates, fs_documents, identity, reports, inbox, apprise_channel)
 
 __all__ = ["MODULES"]

@@ -74,6 +74,9 @@ class NotifyEffect:
     users: tuple[str, ...]
     assignee: str | None
     applicant: str | None
+    #: the applicant is a recipient (``applicant`` is ``None`` when they have no account:
+    #: channels then use the address in the application data)
+    to_applicant: bool = False
 
 
 EffectInstance = CloseTasksEffect | OpenTaskEffect | OpenStepEffect | NotifyEffect
@@ -126,7 +129,7 @@ def _notify(template: Notify, event: str, state: str, task_assignee_field: str |
         if template.assignee:
             assignee = _username(snapshot, task_assignee_field) or snapshot.assignee
         applicant = snapshot.applicant if template.applicant else None
-        return NotifyEffect(event, name, state, roles, users, assignee, applicant)
+        return NotifyEffect(event, name, state, roles, users, assignee, applicant, template.applicant)
 
     return build
 

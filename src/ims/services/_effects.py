@@ -14,11 +14,12 @@ from sqlalchemy import Table, bindparam, insert, literal_column, select, update
 
 from ims.config.models import label_for
 from ims.engine import CloseTasksEffect, NotifyEffect, OpenStepEffect, OpenTaskEffect
+from ims.services import _messages
 from ims.store.db import core
 from ims.store.models import Application, ApplicationStep, Notification, Role, Task, User, UserRole
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
 
     from sqlalchemy.orm import Session
@@ -63,7 +64,10 @@ def apply_effects(
     now: datetime,
     *,
     event_key: str,
+    context: Mapping[str, Any] | None = None,
 ) -> None:
+    """Apply ``effects``; ``context`` gives message templates ``action``, ``actor``,
+    ``reason``, ``comment`` and ``previous_state`` (see :mod:`ims.services._messages`)."""
     for effect in effects:
         if isinstance(effect, CloseTasksEffect):
             close_tasks(session, app.id, effect.state, effect.status, now)
@@ -87,7 +91,7 @@ def apply_effects(
         elif isinstance(effect, OpenStepEffect):
             ensure_step(session, app.id, effect.step, now)
         elif isinstance(effect, NotifyEffect):
-            notify(session, config, app, effect, now, event_key=event_key)
+            notify(session, config, app, effect, now, event_key=event_key, context=context)
         else:  # pragma: no cover - the engine only emits the kinds above
             raise TypeError(f"unknown effect {effect!r}")
 
@@ -173,8 +177,10 @@ def notify(
     now: datetime,
     *,
     event_key: str,
+    context: Mapping[str, Any] | None = None,
 ) -> None:
-    """One inbox row per recipient; a role nobody holds keeps one role-addressed row."""
+    """One inbox row per recipient (a role nobody holds keeps one role-addressed row),
+    and one outbox row per enabled channel per recipient with an address."""
     recipients: dict[str, str | None] = {}  # username -> role it came through
     orphan_roles: list[str] = []
     for role, users in _users_with_roles(session, effect.roles).items():
@@ -185,43 +191,53 @@ def notify(
     for named in (*effect.users, effect.assignee, effect.applicant):
         if named:
             recipients.setdefault(named, None)
-    state_label = _state_label(config, app.workflow, effect.state)
-    subject = f"{app.number}: {state_label}"
-    body = _body(config, app, effect, state_label)
-    payload: dict[str, Any] = {
-        "number": app.number,
-        "state": effect.state,
-        "event": effect.event,
-        "template": effect.template,
-    }
     targets: list[tuple[str | None, str | None]] = [(u, r) for u, r in sorted(recipients.items())]
     targets += [(None, r) for r in orphan_roles]
-    key = f"{event_key}:{effect.template}:{effect.state}:"
-    rows = [
-        {
-            "application_id": app.id,
-            "event": effect.event,
-            "template": effect.template,
-            "channel": "inbox",
-            "recipient": recipient,
-            "recipient_role": via_role,
-            "subject": subject,
-            "body": body,
-            "payload": payload,
-            "status": "SENT",
-            "attempts": 0,
-            "next_attempt_at": None,
-            "idempotency_key": key + (recipient or f"role-{via_role}"),
-            "created_at": now,
-            "sent_at": now,
-        }
-        for recipient, via_role in targets
-    ]
-    if rows:
-        core(session).execute(_INSERT_NOTIFICATION, rows)
+    _messages.enqueue(
+        session,
+        config,
+        app,
+        event=effect.event,
+        template=effect.template,
+        state=effect.state,
+        targets=targets,
+        to_applicant=effect.to_applicant,
+        now=now,
+        event_key=event_key,
+        context=context,
+    )
 
 
-def _body(config: ImsConfig, app: Application, effect: NotifyEffect, state_label: str) -> str:
-    if config.settings.language == "nl":
-        return f"Aanvraag {app.number} is nu in status {state_label}."
-    return f"Application {app.number} is now in state {state_label}."
+def notify_event(
+    session: Session,
+    config: ImsConfig,
+    app: Application,
+    template: str,
+    recipients: Iterable[str | None],
+    now: datetime,
+    event_key: str,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    to_applicant: bool = False,
+) -> None:
+    """Enqueue ``template`` about ``app`` outside a transition (e.g. ``document_rejected``).
+
+    ``recipients`` are usernames (``None`` entries and duplicates are skipped);
+    ``to_applicant`` adds the applicant, by the address in the application data when
+    they have no account.  ``extra`` adds template values (``reason``,
+    ``document_type``, ...).  Call it in the transaction making the change.
+    """
+    names = sorted({r for r in recipients if r})
+    _messages.enqueue(
+        session,
+        config,
+        app,
+        event=template.replace("_", "-"),
+        template=template,
+        state=app.state,
+        targets=[(n, None) for n in names],
+        to_applicant=to_applicant,
+        now=now,
+        event_key=event_key,
+        context=extra,
+    )

@@ -42,6 +42,7 @@ from ims.rules import ChecklistItem, checklist
 from ims.services import _document_rules as rules
 from ims.services import _records
 from ims.services._actors import ActorLike, require_permission, resolve_actor
+from ims.services._effects import notify_event
 from ims.services._snapshots import snapshot_of
 from ims.store.models import Application, Document
 
@@ -304,7 +305,7 @@ class DocumentService:
             doc.status, doc.reason = status, reason
             doc.verified_by, doc.verified_at = who.username, now
             _records.touch(s, app, now)
-            _records.record(
+            event_id = _records.record(
                 s,
                 app,
                 who,
@@ -313,6 +314,19 @@ class DocumentService:
                 reason=reason,
                 data={"document_id": doc.id, "type": doc.document_type},
             )
+            if status == "REJECTED":  # tell the uploader and the applicant, in this transaction
+                extra = {"reason": reason, "document_type": doc.document_type, "actor": who.username}
+                notify_event(
+                    s,
+                    rt.config,
+                    app,
+                    "document_rejected",
+                    [doc.uploaded_by],
+                    now,
+                    f"doc{doc.id}-e{event_id}",
+                    extra,
+                    to_applicant=True,
+                )
             return _view(doc)
 
     # ------------------------------------------------------------------ reading

@@ -87,7 +87,21 @@ class WorkflowService:
             from_state = app.state
             final = decision.to_state in rt.config.workflow(app.workflow).final_states
             _records.move(s, app, decision.to_state, now, final=final)
-            apply_effects(s, rt.config, app, decision.effects, now, event_key=f"app{app.id}-v{app.version}")
+            apply_effects(
+                s,
+                rt.config,
+                app,
+                decision.effects,
+                now,
+                event_key=f"app{app.id}-v{app.version}",
+                context={
+                    "action": action,
+                    "actor": who.username,
+                    "reason": reason,
+                    "comment": comment,
+                    "previous_state": from_state,
+                },
+            )
             event_id = _records.record(
                 s,
                 app,

@@ -74,7 +74,7 @@ def custom_config(tmp_path: Path) -> Callable[[Callable[[str, str], tuple[str, s
         folder = tmp_path / "deployment"
         (folder / "config").mkdir(parents=True)
         (folder / "workflows").mkdir()
-        for name in ("roles.yaml", "sla.yaml"):
+        for name in ("roles.yaml", "sla.yaml", "notifications.yaml"):
             (folder / "config" / name).write_text((REPO / "config" / name).read_text())
         for wf in (REPO / "workflows").glob("*.yaml"):
             (folder / "workflows" / wf.name).write_text(wf.read_text())

@@ -190,6 +190,7 @@ def test_export_schemas(tmp_path: Path) -> None:
     assert [p.name for p in written] == [
         "condition.schema.json",
         "ims.schema.json",
+        "notifications.schema.json",
         "reference.schema.json",
         "roles.schema.json",
         "sla.schema.json",

@@ -164,7 +164,7 @@ def test_resume_to_previous(engine: Engine) -> None:
         CloseTasksEffect("ON_HOLD", "COMPLETED"),
         OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
         OpenStepEffect("control_visit"),
-        NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", "ann"),
+        NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", "ann", True),
     ) == decision.effects
 
 
@@ -200,7 +200,7 @@ def test_transition_effects_before_entry_effects(engine: Engine) -> None:
         NotifyEffect("transition", "assigned", "CONTROL_VISIT", (), ("boss",), "olga", None),
         OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
         OpenStepEffect("control_visit"),
-        NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", None),
+        NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", None, True),
     ] == list(decision.effects)
     refused = engine.decide(snap("CONTROL_ASSIGN"), actor("admin"), "assign", now=NOW)
     assert refused.reasons == ["officer is required"]

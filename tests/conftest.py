@@ -149,9 +149,7 @@ def db_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def _test_database(
-    db_backend: str, tmp_path: Path, _pg_server: _PgServer | None
-) -> Iterator[_TestDatabase]:
+def _test_database(db_backend: str, tmp_path: Path, _pg_server: _PgServer | None) -> Iterator[_TestDatabase]:
     database = _TestDatabase(db_backend, tmp_path, _pg_server)
     try:
         yield database

@@ -134,9 +134,7 @@ class Demo:
         self.echo("\n1. An application approved by the minister")
         number = self.intake("Maria", "Doe", show_refusal=True)
         self.refused(number, "accept_intake", "fenna")
-        self.add_documents(
-            number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna"
-        )
+        self.add_documents(number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna")
         self.do(number, "accept_intake", "fenna")
         self.ims.applications.update_data(
             number, {"control_officer": "carlos", "visit_date": "2026-12-02"}, actor="anna"
@@ -156,8 +154,12 @@ class Demo:
         )
         for i in range(4):
             self.ims.documents.add(
-                number, "photo", f"site-{i + 1}.jpg", actor="carlos",
-                content=f"JPEG {number} {i}".encode(), mime_type="image/jpeg",
+                number,
+                "photo",
+                f"site-{i + 1}.jpg",
+                actor="carlos",
+                content=f"JPEG {number} {i}".encode(),
+                mime_type="image/jpeg",
             )
         self.do(number, "to_technical_review", "carlos")
         self.ims.steps.record(
@@ -183,9 +185,7 @@ class Demo:
         )
         self.refused(number, "to_director", "sara")
         for doc in self.ims.documents.list(number):
-            self.ims.documents.verify(
-                doc.id, actor="fenna" if doc.document_type != "photo" else "sara"
-            )
+            self.ims.documents.verify(doc.id, actor="fenna" if doc.document_type != "photo" else "sara")
         self.do(number, "to_director", "sara")
         self.ims.steps.record(
             number,
@@ -213,14 +213,10 @@ class Demo:
     def through_hold(self) -> str:
         self.echo("\n3. An application put on hold and resumed")
         number = self.intake("Lisa", "Kromo")
-        self.add_documents(
-            number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna"
-        )
+        self.add_documents(number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna")
         self.do(number, "accept_intake", "fenna")
         self.refused(number, "hold", "fenna", reason="waiting")
-        self.do(
-            number, "hold", "dirk", reason="Ownership is disputed in court; waiting for the ruling."
-        )
+        self.do(number, "hold", "dirk", reason="Ownership is disputed in court; waiting for the ruling.")
         self.do(number, "resume", "dirk")
         return number
 
@@ -229,14 +225,9 @@ class Demo:
         for number in numbers:
             app = self.ims.applications.get(number)
             events = self.ims.workflow.history(number)
-            self.echo(
-                f"  {number}: {app.state:<15} version {app.version:>2}, {len(events)} history events"
-            )
+            self.echo(f"  {number}: {app.state:<15} version {app.version:>2}, {len(events)} history events")
         report = self.ims.audit.verify()
-        inbox = {
-            u: len(self.ims.notifications.inbox(actor=u))
-            for u in ("fenna", "carlos", "dirk", "paul")
-        }
+        inbox = {u: len(self.ims.notifications.inbox(actor=u)) for u in ("fenna", "carlos", "dirk", "paul")}
         self.echo(f"  refused transitions shown: {self.refusals}")
         self.echo(f"  inbox messages: {', '.join(f'{u} {n}' for u, n in inbox.items())}")
         if any(c.enabled for c in self.ims.config.notifications.channels.values()):

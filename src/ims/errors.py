@@ -73,9 +73,7 @@ class ConfigError(ImsError):
         self.issues = issues
         files = len({i.file for i in issues})
         errors = sum(1 for i in issues if i.severity == "error")
-        summary = (
-            f"{errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-        )
+        summary = f"{errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}"
         super().__init__("\n".join([*(i.format() for i in issues), summary]))
 
 

@@ -45,9 +45,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except errors.ImsError as exc:
-            click.echo(
-                f"error: {exc}" if not isinstance(exc, errors.ConfigError) else str(exc), err=True
-            )
+            click.echo(f"error: {exc}" if not isinstance(exc, errors.ConfigError) else str(exc), err=True)
             sys.exit(int(exit_code_for(exc)))
 
     return wrapper

@@ -14,9 +14,7 @@ from ims.errors import ValidationFailed
 def _validator(schema_json: str) -> Draft202012Validator:
     import json
 
-    return Draft202012Validator(
-        json.loads(schema_json), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return Draft202012Validator(json.loads(schema_json), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def problems(schema: dict[str, Any], data: Any) -> list[str]:

@@ -164,9 +164,7 @@ class ApplicationService:
         now = rt.now()
         with rt.transaction(session) as s:
             who = resolve_actor(s, actor)
-            require_permission(
-                rt.config, who, "application.edit_intake", "assigning an application"
-            )
+            require_permission(rt.config, who, "application.edit_intake", "assigning an application")
             app = _records.load_application(s, ref)
             _records.check_version(app, expected_version)
             app.assignee = assignee
@@ -210,9 +208,7 @@ class ApplicationService:
             return {state: n for state, n in s.execute(query).all()}
 
 
-def _permissions_for(
-    field_permissions: dict[str, str], patch: dict[str, Any]
-) -> dict[str, list[str]]:
+def _permissions_for(field_permissions: dict[str, str], patch: dict[str, Any]) -> dict[str, list[str]]:
     """Which permission each changed top-level key needs (default ``application.edit_intake``)."""
     needed: dict[str, list[str]] = {}
     for key in sorted(patch):

@@ -51,9 +51,7 @@ class NotificationService:
             if unread_only:
                 query = query.where(Notification.read_at.is_(None))
             return [
-                InboxItem(
-                    n.id, n.application_id, n.event, n.subject, n.body, n.created_at, n.read_at
-                )
+                InboxItem(n.id, n.application_id, n.event, n.subject, n.body, n.created_at, n.read_at)
                 for n in s.scalars(query)
             ]
 

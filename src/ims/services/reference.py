@@ -48,9 +48,7 @@ class ReferenceService:
         """The values of a category in display order, labelled in ``language``."""
         cat = self._rt.config.reference.categories.get(category)
         if cat is None:
-            raise NotFound(
-                f"unknown reference category '{category}' (known: {', '.join(self.categories())})"
-            )
+            raise NotFound(f"unknown reference category '{category}' (known: {', '.join(self.categories())})")
         lang = language or self._rt.config.settings.language
         items = [
             ReferenceItem(

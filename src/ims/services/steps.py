@@ -85,9 +85,7 @@ class StepService:
             s.flush()
             return _view(row)
 
-    def list(
-        self, ref: _records.ApplicationRef, *, session: Session | None = None
-    ) -> list[StepView]:
+    def list(self, ref: _records.ApplicationRef, *, session: Session | None = None) -> list[StepView]:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             rows = s.scalars(

@@ -67,17 +67,14 @@ class TaskService:
             mine = [
                 (t, n)
                 for t, n in rows
-                if t.assignee == who.username
-                or (t.assignee is None and who.roles & set(t.roles or []))
+                if t.assignee == who.username or (t.assignee is None and who.roles & set(t.roles or []))
             ]
             return [_view(t, n) for t, n in mine[offset : offset + limit]]
 
     def open_count(self, *, session: Session | None = None) -> int:
         with self._rt.reading(session) as s:
             return len(
-                s.scalars(
-                    select(Task.id).where(or_(*(Task.status == st for st in OPEN_TASK_STATUSES)))
-                ).all()
+                s.scalars(select(Task.id).where(or_(*(Task.status == st for st in OPEN_TASK_STATUSES)))).all()
             )
 
 

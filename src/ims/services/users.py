@@ -103,9 +103,7 @@ class UserService:
             role_row = s.scalar(select(Role).where(Role.name == role))
             if role_row is None or s.get(UserRole, (user.id, role_row.id)) is None:
                 raise NotFound(f"user '{username}' does not have role '{role}'")
-            s.execute(
-                delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_id == role_row.id)
-            )
+            s.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_id == role_row.id))
             record_system(s, who, "role-revoked", {"username": username, "role": role}, now)
             return _view(s, user)
 
@@ -119,9 +117,7 @@ class UserService:
     ) -> UserView:
         return self._set_active(username, True, actor, session)
 
-    def _set_active(
-        self, username: str, active: bool, actor: ActorLike, session: Session | None
-    ) -> UserView:
+    def _set_active(self, username: str, active: bool, actor: ActorLike, session: Session | None) -> UserView:
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
@@ -145,11 +141,7 @@ class UserService:
             raise NotFound(f"unknown role '{role}' (roles: {known})")
         role_row = ensure_role(s, role, dict(rt.config.roles.roles[role].label))
         if s.get(UserRole, (user.id, role_row.id)) is None:
-            s.add(
-                UserRole(
-                    user_id=user.id, role_id=role_row.id, granted_at=now, granted_by=by.username
-                )
-            )
+            s.add(UserRole(user_id=user.id, role_id=role_row.id, granted_at=now, granted_by=by.username))
             s.flush()
             record_system(s, by, "role-granted", {"username": user.username, "role": role}, now)
 
@@ -177,6 +169,4 @@ def _view(s: Session, user: User) -> UserView:
         .where(UserRole.user_id == user.id)
         .order_by(Role.name)
     ).all()
-    return UserView(
-        user.id, user.username, user.display_name, user.email, user.active, tuple(roles)
-    )
+    return UserView(user.id, user.username, user.display_name, user.email, user.active, tuple(roles))

@@ -62,9 +62,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"naive datetime {value.isoformat()} refused: pass a timezone-aware datetime"
-            )
+            raise ValueError(f"naive datetime {value.isoformat()} refused: pass a timezone-aware datetime")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)

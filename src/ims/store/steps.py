@@ -20,9 +20,7 @@ from ims.store.models import STEP_STATUSES, ApplicationStep
 __all__ = ["open_step", "record_step"]
 
 
-def open_step(
-    session: Session, *, application_id: int, step_name: str, now: datetime
-) -> ApplicationStep:
+def open_step(session: Session, *, application_id: int, step_name: str, now: datetime) -> ApplicationStep:
     """Make the step PENDING, creating it if needed; data recorded earlier is kept."""
     statement = (
         upsert_insert(session, ApplicationStep)

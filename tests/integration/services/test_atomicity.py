@@ -26,9 +26,7 @@ class Boom(Exception):
 
 
 @pytest.mark.parametrize("where", ["audit", "notify"])
-def test_failure_mid_transition_writes_nothing(
-    ims: IMS, monkeypatch: pytest.MonkeyPatch, where: str
-) -> None:
+def test_failure_mid_transition_writes_nothing(ims: IMS, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     number = ims.applications.create("bouwsubsidie", applicant_data("A", "B"), actor="fenna").number
     ims.documents.add(number, "national_declaration", "n.pdf", actor="fenna", content=b"x")
     before_app = ims.applications.get(number)

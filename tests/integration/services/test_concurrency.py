@@ -19,9 +19,7 @@ ROUNDS = 6
 def test_one_winner_per_version(ims: IMS) -> None:
     numbers = []
     for i in range(APPS):
-        number = ims.applications.create(
-            "bouwsubsidie", applicant_data(f"A{i}", "B"), actor="fenna"
-        ).number
+        number = ims.applications.create("bouwsubsidie", applicant_data(f"A{i}", "B"), actor="fenna").number
         ims.documents.add(number, "national_declaration", "n.pdf", actor="fenna", content=b"x")
         ims.workflow.transition(number, "submit", actor="fenna")
         numbers.append(number)
@@ -72,9 +70,7 @@ def test_one_winner_per_version(ims: IMS) -> None:
         )
         audits = (
             s.scalar(
-                select(func.count())
-                .select_from(AuditLog)
-                .where(AuditLog.action.in_(["hold", "resume"]))
+                select(func.count()).select_from(AuditLog).where(AuditLog.action.in_(["hold", "resume"]))
             )
             or 0
         )

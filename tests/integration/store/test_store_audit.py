@@ -66,9 +66,7 @@ def _json_param(engine: Engine) -> str:
     return "CAST(:p AS jsonb)" if database_kind(engine) == "postgresql" else ":p"
 
 
-def test_append_links_rows_and_verify_passes(
-    sessionmaker: SessionMaker[Session], now: datetime
-) -> None:
+def test_append_links_rows_and_verify_passes(sessionmaker: SessionMaker[Session], now: datetime) -> None:
     with sessionmaker.begin() as s:
         rows = _fill(s, now)
     first, second = rows["application:1"][:2]
@@ -151,9 +149,7 @@ def test_deleted_middle_row_is_a_gap(
     _raw(engine, "DELETE FROM audit_log WHERE id = :id", id=rows[2].id)
     with sessionmaker() as s:
         report = verify(s)
-    assert report.broken == [
-        BrokenLink("application:1", 4, rows[3].id, "gap: seq 3 is missing before seq 4")
-    ]
+    assert report.broken == [BrokenLink("application:1", 4, rows[3].id, "gap: seq 3 is missing before seq 4")]
     assert report.rows == 9
 
 
@@ -218,9 +214,7 @@ def test_canonical_json_round_trips_through_the_database(
 def test_duplicate_seq_is_a_conflict(sessionmaker: SessionMaker[Session], now: datetime) -> None:
     """The UNIQUE(chain, seq) backstop: a writer that lost a race gets Conflict."""
     with sessionmaker.begin() as s:
-        row = append(
-            s, chain="system", application_id=None, actor="a", action="x", payload={}, now=now
-        )
+        row = append(s, chain="system", application_id=None, actor="a", action="x", payload={}, now=now)
     with (
         pytest.raises(Conflict, match="uq_audit_log_chain_seq"),
         wrap_errors(),
@@ -240,9 +234,7 @@ def test_duplicate_seq_is_a_conflict(sessionmaker: SessionMaker[Session], now: d
         )
 
 
-def test_concurrent_appends_to_one_chain(
-    sessionmaker: SessionMaker[Session], now: datetime
-) -> None:
+def test_concurrent_appends_to_one_chain(sessionmaker: SessionMaker[Session], now: datetime) -> None:
     """8 threads x 10 appends to 'system', each in its own transaction: one clean chain."""
 
     def work(t: int) -> None:

@@ -15,9 +15,7 @@ from ims.store.models import NumberSequence
 from ims.store.numbers import next_number, pattern_fields
 
 
-def test_numbers_count_up_and_restart_each_year(
-    sessionmaker: SessionMaker[Session], now: datetime
-) -> None:
+def test_numbers_count_up_and_restart_each_year(sessionmaker: SessionMaker[Session], now: datetime) -> None:
     next_year = datetime(2027, 1, 1, tzinfo=UTC)
     pattern = "BS-{year}-{seq:06d}"
     with sessionmaker.begin() as s:
@@ -40,9 +38,7 @@ def test_numbers_count_up_and_restart_each_year(
     ]
 
 
-def test_a_rolled_back_number_is_handed_out_again(
-    sessionmaker: SessionMaker[Session], now: datetime
-) -> None:
+def test_a_rolled_back_number_is_handed_out_again(sessionmaker: SessionMaker[Session], now: datetime) -> None:
     with sessionmaker.begin() as s:
         assert next_number(s, name="n", pattern="{seq}", now=now) == "1"
     s = sessionmaker()

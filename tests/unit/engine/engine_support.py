@@ -79,9 +79,7 @@ TRANSITIONS: list[dict[str, Any]] = [
         "to": "CONTROL_VISIT",
         "roles": ["admin"],
         "when": {"field": "control.officer", "present": True},
-        "effects": [
-            {"kind": "notify", "template": "assigned", "assignee": True, "users": ["boss"]}
-        ],
+        "effects": [{"kind": "notify", "template": "assigned", "assignee": True, "users": ["boss"]}],
     },
     {
         "name": "complete",

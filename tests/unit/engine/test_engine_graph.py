@@ -30,9 +30,7 @@ def test_mermaid(config: ImsConfig) -> None:
     assert len(resume) == 5
     assert "    ON_HOLD --> CONTROL_VISIT: resume (director, minister)" in resume
     assert [
-        line
-        for line in lines
-        if line.endswith("[*]") and "-->" in line and not line.startswith("    [*]")
+        line for line in lines if line.endswith("[*]") and "-->" in line and not line.startswith("    [*]")
     ] == ["    CLOSURE --> [*]", "    REJECTED --> [*]"]
     assert text.endswith("\n")
 

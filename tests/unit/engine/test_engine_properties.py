@@ -20,9 +20,7 @@ STEPS = ["s1"]
 
 leaf_conditions = st.one_of(
     st.builds(lambda n: {"field": "x", "gte": n}, st.integers(-2, 2)),
-    st.builds(
-        lambda v: {"field": "y", "in": v}, st.lists(st.sampled_from(["p", "q", "r"]), max_size=2)
-    ),
+    st.builds(lambda v: {"field": "y", "in": v}, st.lists(st.sampled_from(["p", "q", "r"]), max_size=2)),
     st.just({"field": "y", "present": True}),
     st.builds(
         lambda t, n: {"documents": {"type": t, "min": n}},
@@ -101,8 +99,7 @@ def cases(draw: st.DrawFn) -> tuple[Engine, Snapshot, Actor, str, str | None, st
                         "code": t,
                         "required": draw(st.booleans()),
                         "required_when": draw(
-                            st.none()
-                            | leaf_conditions.filter(lambda c: "required_documents" not in c)
+                            st.none() | leaf_conditions.filter(lambda c: "required_documents" not in c)
                         ),
                     }
                     for t in DOC_TYPES
@@ -137,9 +134,7 @@ def cases(draw: st.DrawFn) -> tuple[Engine, Snapshot, Actor, str, str | None, st
                 )
             )
         ),
-        steps=draw(
-            st.dictionaries(st.sampled_from(STEPS), st.sampled_from(["PENDING", "COMPLETED"]))
-        ),
+        steps=draw(st.dictionaries(st.sampled_from(STEPS), st.sampled_from(["PENDING", "COMPLETED"]))),
         state_entered_at=NOW - timedelta(hours=draw(st.integers(0, 72))),
         assignee=draw(st.none() | st.sampled_from(USERS)),
         applicant=draw(st.none() | st.sampled_from(USERS)),
@@ -165,9 +160,7 @@ def test_decide_properties(
     decision = engine.decide(snapshot, actor, action, now=NOW, reason=reason, comment=comment)
 
     # determinism: the same inputs give the same decision
-    assert decision == engine.decide(
-        snapshot, actor, action, now=NOW, reason=reason, comment=comment
-    )
+    assert decision == engine.decide(snapshot, actor, action, now=NOW, reason=reason, comment=comment)
     assert decision.from_state == snapshot.state
     assert decision.action == action
     if decision.allowed:

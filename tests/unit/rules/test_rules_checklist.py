@@ -41,16 +41,12 @@ UNCONDITIONAL = [
             ["pay_slip", "employer_declaration"],
             id="employed",
         ),
-        pytest.param(
-            {"is_owner": True, "has_mortgage": True}, ["mortgage_statement"], id="mortgage"
-        ),
+        pytest.param({"is_owner": True, "has_mortgage": True}, ["mortgage_statement"], id="mortgage"),
     ],
 )
 def test_required_document_types(config: ImsConfig, data: dict[str, Any], extra: list[str]) -> None:
     codes = [d.code for d in required_document_types(config, snapshot(data), NOW)]
-    expected = [
-        d.code for d in sorted(config.reference.document_types.values(), key=lambda d: d.order)
-    ]
+    expected = [d.code for d in sorted(config.reference.document_types.values(), key=lambda d: d.order)]
     assert [c for c in expected if c in UNCONDITIONAL + extra] == codes
 
 
@@ -92,9 +88,7 @@ def test_required_when_with_role_and_predicate(config: ImsConfig) -> None:
                 "extra": {
                     "code": "extra",
                     "required": True,
-                    "required_when": {
-                        "all": [{"role": "staff"}, {"predicate": "big", "args": {"over": 10}}]
-                    },
+                    "required_when": {"all": [{"role": "staff"}, {"predicate": "big", "args": {"over": 10}}]},
                 },
             }
         },
@@ -104,9 +98,7 @@ def test_required_when_with_role_and_predicate(config: ImsConfig) -> None:
     snap = snapshot({"n": 11})
     assert [
         d.code
-        for d in required_document_types(
-            cfg, snap, NOW, Actor("a", frozenset({"staff"})), predicates=big
-        )
+        for d in required_document_types(cfg, snap, NOW, Actor("a", frozenset({"staff"})), predicates=big)
     ] == ["extra"]
     assert required_document_types(cfg, snap, NOW, predicates=big) == []  # no actor: no role
     with pytest.raises(RuleError, match="unknown predicate 'big'"):

@@ -23,8 +23,6 @@ def verify(state: State) -> None:
     if report.broken:
         for link in report.broken:
             click.echo(f"BROKEN {link.chain} seq {link.seq} (row id {link.id}): {link.problem}")
-        click.echo(
-            f"{len(report.broken)} broken chain(s) of {report.chains}; {report.rows} rows checked"
-        )
+        click.echo(f"{len(report.broken)} broken chain(s) of {report.chains}; {report.rows} rows checked")
         raise SystemExit(int(ExitCode.AUDIT_BROKEN))
     click.echo(f"ok: {report.chains} chains, {report.rows} rows, every hash matches")

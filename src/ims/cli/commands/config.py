@@ -14,9 +14,7 @@ from ims.errors import ConfigError
 
 @click.command()
 @click.argument("path", required=False)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_state
 def check(state: State, path: str | None, fmt: str) -> None:
     """Validate a configuration (root file or a single workflow file).
@@ -37,9 +35,7 @@ def check(state: State, path: str | None, fmt: str) -> None:
             summary = config_mod.summary(cfg)
     except ConfigError as exc:
         if fmt == "json":
-            click.echo(
-                json.dumps({"ok": False, "issues": [i.as_dict() for i in exc.issues]}, indent=2)
-            )
+            click.echo(json.dumps({"ok": False, "issues": [i.as_dict() for i in exc.issues]}, indent=2))
         else:
             click.echo(str(exc), err=False)
         raise SystemExit(int(ExitCode.CONFIG_INVALID)) from None

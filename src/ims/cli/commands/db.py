@@ -34,9 +34,7 @@ def upgrade(state: State, revision: str) -> None:
     migrate.upgrade(engine, revision)
     after = migrate.current(engine)
     engine.dispose()
-    with IMS.from_config(
-        state.config_path, database_url=state.database_url, auto_upgrade=False
-    ) as ims:
+    with IMS.from_config(state.config_path, database_url=state.database_url, auto_upgrade=False) as ims:
         counts = ims.reference.sync()
     click.echo(f"database at revision {after} (was {before or 'empty'}); reference data: {counts}")
 
@@ -50,9 +48,7 @@ def current(state: State) -> None:
 
     engine, _ = _engine(state)
     rev = migrate.current(engine)
-    click.echo(
-        f"{rev or 'empty'} ({'up to date' if rev == migrate.head() else 'head is ' + migrate.head()})"
-    )
+    click.echo(f"{rev or 'empty'} ({'up to date' if rev == migrate.head() else 'head is ' + migrate.head()})")
 
 
 @db.command("check")

@@ -22,6 +22,4 @@ class ReferenceValue(Base):
     code: Mapped[str] = mapped_column(NAME, nullable=False)
     label: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
-    active: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, default=True, server_default=true()
-    )
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())

@@ -21,9 +21,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(USERNAME, unique=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    active: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, default=True, server_default=true()
-    )
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -43,9 +41,7 @@ class UserRole(Base):
 
     __tablename__ = "user_roles"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role_id: Mapped[int] = mapped_column(
         ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True
     )

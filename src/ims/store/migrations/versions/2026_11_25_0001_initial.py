@@ -53,9 +53,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_applications_applicant"), "applications", ["applicant"], unique=False)
     op.create_index(op.f("ix_applications_assignee"), "applications", ["assignee"], unique=False)
-    op.create_index(
-        op.f("ix_applications_created_at"), "applications", ["created_at"], unique=False
-    )
+    op.create_index(op.f("ix_applications_created_at"), "applications", ["created_at"], unique=False)
     op.create_index(op.f("ix_applications_state"), "applications", ["state"], unique=False)
     op.create_index(
         op.f("ix_applications_workflow_state"), "applications", ["workflow", "state"], unique=False
@@ -76,9 +74,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
         sa.UniqueConstraint("chain", "seq", name=op.f("uq_audit_log_chain_seq")),
     )
-    op.create_index(
-        op.f("ix_audit_log_application_id"), "audit_log", ["application_id"], unique=False
-    )
+    op.create_index(op.f("ix_audit_log_application_id"), "audit_log", ["application_id"], unique=False)
 
     op.create_table(
         "number_sequences",
@@ -129,9 +125,7 @@ def upgrade() -> None:
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('PENDING', 'COMPLETED')", name=op.f("ck_application_steps_status")
-        ),
+        sa.CheckConstraint("status IN ('PENDING', 'COMPLETED')", name=op.f("ck_application_steps_status")),
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["applications.id"],
@@ -161,9 +155,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("verified_by", sa.String(length=150), nullable=True),
         sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "status = 'MISSING' OR sha256 IS NOT NULL", name=op.f("ck_documents_file")
-        ),
+        sa.CheckConstraint("status = 'MISSING' OR sha256 IS NOT NULL", name=op.f("ck_documents_file")),
         sa.CheckConstraint(
             "status IN ('PENDING', 'VERIFIED', 'REJECTED', 'MISSING')",
             name=op.f("ck_documents_status"),

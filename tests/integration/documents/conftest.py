@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from documents_support import Clock
+from documents_support import START
 
 from ims import IMS
 from ims.demo import USERS
+from ims.testing.fixtures import Clock
 
 REPO = Path(__file__).resolve().parents[3]
 REFERENCE_CONFIG = REPO / "config" / "ims.yaml"
@@ -17,7 +18,7 @@ REFERENCE_CONFIG = REPO / "config" / "ims.yaml"
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

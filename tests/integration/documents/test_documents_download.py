@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from documents_support import Clock
 
 from ims import IMS, ConfigError, NotFound, PermissionDenied, StoreError, ValidationFailed
 from ims.testing.files import jpeg, pdf
+from ims.testing.fixtures import Clock
 
 
 @pytest.fixture

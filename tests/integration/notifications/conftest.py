@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from notifications_support import REFERENCE_CONFIG, Clock, SmtpSink, email_env, free_port
+from notifications_support import REFERENCE_CONFIG, START, SmtpSink, email_env, free_port
 
 from ims import IMS
 from ims.demo import USERS
+from ims.testing.fixtures import Clock
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def smtp() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

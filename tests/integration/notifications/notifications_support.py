@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
@@ -53,17 +53,6 @@ class SmtpSink:
         return "250 OK"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
 def email_env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "IMS_LANGUAGE": "nl",
@@ -81,3 +70,7 @@ def submitted(ims: IMS, first: str = "Maria", last: str = "Doe", *, applicant: s
     ims.documents.add(number, "national_declaration", "declaration.pdf", actor="fenna", content=b"%PDF-1.4")
     ims.workflow.transition(number, "submit", actor="fenna")
     return number
+
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+"""Where the tests' hand-moved clock starts (a Monday morning)."""

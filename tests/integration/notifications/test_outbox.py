@@ -6,13 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from notifications_support import Clock, SmtpSink, submitted
+from notifications_support import SmtpSink, submitted
 from sqlalchemy import select
 
 from ims import IMS, hookimpl
 from ims.hooks.protocols import DeliveryError, OutgoingMessage
 from ims.services.outbox import backoff_delay
 from ims.store.models import AuditLog, Notification
+from ims.testing.fixtures import Clock
 
 
 class Recording:

@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from ims import IMS
 from ims.demo import USERS
+from ims.testing.fixtures import Clock
 
 REPO = Path(__file__).resolve().parents[3]
 REFERENCE_CONFIG = REPO / "config" / "ims.yaml"
-
-
-class Clock:
-    """A clock tests move by hand: time is an input, never read inside rules."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+"""Where the tests' hand-moved clock starts (a Monday morning)."""
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

@@ -13,16 +13,9 @@ import pytest
 from ims.config.models import Settings
 from ims.documents import DownloadClaim, DownloadTokens, secret_key
 from ims.errors import PermissionDenied
+from ims.testing.fixtures import Clock
 
 SHA = "ab" * 32
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_round_trip() -> None:
@@ -32,7 +25,7 @@ def test_round_trip() -> None:
 
 
 def test_expires_after_the_ttl() -> None:
-    clock = Clock()
+    clock = Clock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     tokens = DownloadTokens("k" * 32, ttl_seconds=900, clock=clock)
     token = tokens.issue(12, SHA, "fenna")
     clock.now += timedelta(seconds=900)

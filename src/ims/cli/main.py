@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from ims.cli._common import State
@@ -19,6 +22,7 @@ from ims.cli.commands import (
     users,
     worker,
 )
+from ims.cli.exit_codes import ExitCode
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,4 +67,17 @@ for command in (
 
 
 def main() -> None:
-    cli()
+    """Run the CLI; an unexpected exception is one line (``IMS_DEBUG=1`` shows the traceback)."""
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("IMS_DEBUG") == "1":
+            raise
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "  this is a bug in ims or a plugin; run again with IMS_DEBUG=1 for the traceback",
+            err=True,
+        )
+        sys.exit(int(ExitCode.ERROR))

@@ -103,7 +103,13 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         if not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder {folder} for the SQLite database: {exc.strerror}"
+                ) from exc
         kwargs["connect_args"] = {"timeout": 30}
     engine = create_engine(url, **kwargs)
 

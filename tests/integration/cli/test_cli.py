@@ -123,3 +123,36 @@ def test_audit_verify_names_the_tampered_row(run, tmp_path: Path) -> None:  # ty
     result = run("audit", "verify")
     assert result.exit_code == 8, result.output
     assert "BROKEN system seq 2" in result.output
+
+
+def test_an_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(
+        cli, ["--config", CONFIG, "--database-url", f"sqlite:///{blocker}/sub/ims.db", "users", "list"]
+    )
+    assert result.exit_code == 7, result.output
+    assert "cannot create the folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ims.cli import main as main_module
+    from ims.cli.commands import plugins
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(plugins, "describe_plugins", boom, raising=False)
+    monkeypatch.setattr("ims.hooks.manager.describe_plugins", boom)
+    monkeypatch.delenv("IMS_DEBUG", raising=False)
+    monkeypatch.setattr("sys.argv", ["ims", "--config", CONFIG, "plugins"])
+    with pytest.raises(SystemExit) as exit_info:
+        main_module.main()
+    assert exit_info.value.code == 10
+    err = capsys.readouterr().err
+    assert "error: unexpected RuntimeError: kaboom" in err
+    assert "IMS_DEBUG=1" in err
+    assert "Traceback" not in err

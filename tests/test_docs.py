@@ -73,3 +73,14 @@ def test_every_cli_command_is_documented() -> None:
     text = (DOCS / "reference" / "cli.md").read_text()
     for command in _commands(cli):
         assert f"`{command}" in text, f"{command} is not in docs/reference/cli.md"
+
+
+def test_reference_workflow_diagram_is_current() -> None:
+    from ims.config import load
+    from ims.engine.graph import mermaid
+
+    config = load(DOCS.parent / "config" / "ims.yaml", env={})
+    text = (DOCS / "reference" / "bouwsubsidie-workflow.md").read_text()
+    diagram = mermaid(config.workflow("bouwsubsidie"), language="en", roles=config.roles)
+    shown = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown.strip() == diagram.strip(), "regenerate it: ims graph bouwsubsidie --language en"

@@ -79,4 +79,4 @@ def graph(state: State, workflow: str, language: str | None) -> None:
         click.echo(mermaid(wf, language=language or "en"))
         return
     cfg, _, _ = load_everything(state.config_path)
-    click.echo(mermaid(cfg.workflow(workflow), language=language or cfg.settings.language))
+    click.echo(mermaid(cfg.workflow(workflow), language=language or cfg.settings.language, roles=cfg.roles))

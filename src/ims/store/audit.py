@@ -162,30 +162,6 @@ def append(
             transaction).
         ValueError: ``now`` is naive, or the payload holds something JSON cannot.
     """
-    row_id, values = _append(
-        session,
-        chain=chain,
-        application_id=application_id,
-        actor=actor,
-        action=action,
-        payload=payload,
-        now=now,
-        row_locked=row_locked,
-    )
-    return AuditLog(id=row_id, **values)
-
-
-def _append(
-    session: Session,
-    *,
-    chain: str,
-    application_id: int | None,
-    actor: str,
-    action: str,
-    payload: Mapping[str, Any],
-    now: datetime,
-    row_locked: bool,
-) -> tuple[int, dict[str, Any]]:
     if now.tzinfo is None:
         raise ValueError("append() needs a timezone-aware 'now'")
     stored_payload = json.loads(canonical_json(dict(payload)))
@@ -221,7 +197,7 @@ def _append(
         result = conn.execute(_INSERT, values)
     row_id = result.inserted_primary_key
     assert row_id is not None
-    return int(row_id[0]), values
+    return AuditLog(id=int(row_id[0]), **values)
 
 
 _table = cast(Table, AuditLog.__table__)

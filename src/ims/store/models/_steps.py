@@ -22,7 +22,7 @@ STEP_STATUSES = ("PENDING", "COMPLETED")
 
 
 class ApplicationStep(Base):
-    """At most one row per (application, step); write it with :mod:`ims.store.steps`."""
+    """At most one row per (application, step); services open it with ``ims.services._effects.open_step``."""
 
     __tablename__ = "application_steps"
     __table_args__ = (

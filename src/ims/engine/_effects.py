@@ -50,6 +50,8 @@ class OpenTaskEffect:
     sla_hours: float | None
     #: ``{language: title}`` as declared (may be empty)
     title: Mapping[str, str] = field(hash=False)
+    #: when the SLA warning is due (``None``: no SLA)
+    warn_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +110,15 @@ def _username(snapshot: Snapshot, path: str | None) -> str | None:
 def _open_task(template: OpenTask, state: str, sla: StateSla | None) -> _Part:
     hours = None if sla is None else sla.hours
     delta = None if sla is None else timedelta(hours=sla.hours)
+    warn = None if sla is None else timedelta(hours=sla.hours * sla.warning)
     if delta is None and template.assignee_field is None:
         return OpenTaskEffect(state, template.roles, None, None, None, template.title)
 
     def build(snapshot: Snapshot, now: datetime) -> EffectInstance:
         due_at = None if delta is None else now + delta
+        warn_at = None if warn is None else now + warn
         assignee = _username(snapshot, template.assignee_field)
-        return OpenTaskEffect(state, template.roles, assignee, due_at, hours, template.title)
+        return OpenTaskEffect(state, template.roles, assignee, due_at, hours, template.title, warn_at)
 
     return build
 

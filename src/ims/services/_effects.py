@@ -10,13 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, insert, literal_column, select, update
+from sqlalchemy import Table, and_, bindparam, case, insert, literal_column, select, update
 
 from ims.config.models import label_for
 from ims.engine import CloseTasksEffect, NotifyEffect, OpenStepEffect, OpenTaskEffect
 from ims.services import _messages
 from ims.store.db import core
-from ims.store.models import Application, ApplicationStep, Notification, Role, Task, User, UserRole
+from ims.store.models import (
+    OPEN_TASK_STATUSES,
+    Application,
+    ApplicationStep,
+    Notification,
+    Role,
+    Task,
+    TaskRole,
+    User,
+    UserRole,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -25,8 +35,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ims.config.models import ImsConfig
-
-OPEN_TASK_STATUSES = ("PENDING", "IN_PROGRESS", "OVERDUE")
 
 # Core statements built once: a transition runs each of them on the session's connection
 # (see ims.store.db.core), which costs about half of building and running them through the ORM.
@@ -44,9 +52,26 @@ _CLOSE_TASKS = (
         # constants written into the SQL: an IN list of parameters is re-rendered per execution
         _tasks.c.status.in_([literal_column(f"'{status}'") for status in OPEN_TASK_STATUSES]),
     )
-    .values(status=bindparam("new_status"), completed_at=bindparam("now"))
+    .values(
+        status=bindparam("new_status"),
+        completed_at=bindparam("now"),
+        next_check_at=None,
+        # finished late before any sweep saw it: it breached at its due time
+        breached_at=case(
+            (
+                and_(
+                    _tasks.c.breached_at.is_(None),
+                    _tasks.c.paused_at.is_(None),
+                    _tasks.c.due_at < bindparam("now"),
+                ),
+                _tasks.c.due_at,
+            ),
+            else_=_tasks.c.breached_at,
+        ),
+    )
 )
 _INSERT_TASK = insert(_tasks)
+_INSERT_TASK_ROLE = insert(cast(Table, TaskRole.__table__))
 _STEP_EXISTS = select(_steps.c.id).where(
     _steps.c.application_id == bindparam("app_id"), _steps.c.step_name == bindparam("step")
 )
@@ -75,25 +100,42 @@ def apply_effects(
             title = label_for(dict(effect.title), config.settings.language, "") or _state_label(
                 config, app.workflow, effect.state
             )
-            core(session).execute(
-                _INSERT_TASK,
-                {
-                    "application_id": app.id,
-                    "state": effect.state,
-                    "title": title,
-                    "roles": list(effect.roles),
-                    "assignee": effect.assignee,
-                    "status": "PENDING",
-                    "due_at": effect.due_at,
-                    "created_at": now,
-                },
-            )
+            open_task(session, app, effect, title, now)
         elif isinstance(effect, OpenStepEffect):
             ensure_step(session, app.id, effect.step, now)
         elif isinstance(effect, NotifyEffect):
             notify(session, config, app, effect, now, event_key=event_key, context=context)
         else:  # pragma: no cover - the engine only emits the kinds above
             raise TypeError(f"unknown effect {effect!r}")
+
+
+def open_task(session: Session, app: Application, effect: OpenTaskEffect, title: str, now: datetime) -> int:
+    """Insert the task and its role rows; the new task's id."""
+    conn = core(session)
+    result = conn.execute(
+        _INSERT_TASK,
+        {
+            "application_id": app.id,
+            "workflow": app.workflow,
+            "state": effect.state,
+            "title": title,
+            "roles": list(effect.roles),
+            "assignee": effect.assignee,
+            "status": "PENDING",
+            "due_at": effect.due_at,
+            "warn_at": effect.warn_at,
+            "next_check_at": effect.warn_at or effect.due_at,
+            "paused_seconds": 0.0,
+            "created_at": now,
+        },
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    task_id = int(key[0])
+    roles = list(dict.fromkeys(effect.roles))
+    if roles:
+        conn.execute(_INSERT_TASK_ROLE, [{"task_id": task_id, "role": role} for role in roles])
+    return task_id
 
 
 def close_tasks(session: Session, application_id: int, state: str, status: str, now: datetime) -> None:

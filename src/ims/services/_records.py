@@ -17,7 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from ims.errors import Conflict, NotFound
 from ims.store import audit
 from ims.store.db import core
-from ims.store.models import Application, WorkflowEvent
+from ims.store.models import Application, StatePeriod, WorkflowEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -29,6 +29,18 @@ if TYPE_CHECKING:
 ApplicationRef = int | str
 
 _INSERT_EVENT = insert(cast(Table, WorkflowEvent.__table__))
+_periods = cast(Table, StatePeriod.__table__)
+_OPEN_PERIOD = insert(_periods)
+_CLOSE_PERIOD = (
+    update(_periods)
+    .where(_periods.c.application_id == bindparam("app_id"), _periods.c.exited_at.is_(None))
+    .values(
+        exited_at=bindparam("now"),
+        seconds=bindparam("seconds"),
+        exit_transition=bindparam("action"),
+        next_state=bindparam("next_state"),
+    )
+)
 _apps = cast(Table, Application.__table__)
 _BY_ID = select(_apps).where(_apps.c.id == bindparam("ref"))
 _BY_NUMBER = select(_apps).where(_apps.c.number == bindparam("ref"))
@@ -110,8 +122,39 @@ def _bump(session: Session, app: Application, values: dict[str, Any]) -> None:
         set_committed_value(app, key, value)
 
 
-def move(session: Session, app: Application, to_state: str, now: datetime, *, final: bool) -> None:
+def district_of(data: Any) -> str | None:
+    """The district an application is filed under: ``data["district"]``, else
+    ``data["applicant"]["district"]`` (the reference workflow's place), a non-empty string
+    cut to 64 characters, or ``None``.  Stored in ``applications.district`` for reports."""
+    if not isinstance(data, dict):
+        return None
+    value = data.get("district")
+    if value is None and isinstance(data.get("applicant"), dict):
+        value = data["applicant"].get("district")
+    return value[:64] if isinstance(value, str) and value else None
+
+
+def open_period(session: Session, app: Application, now: datetime) -> None:
+    """Open the period of ``app`` in its current state (a new application's initial state)."""
+    core(session).execute(
+        _OPEN_PERIOD,
+        {"application_id": app.id, "workflow": app.workflow, "state": app.state, "entered_at": now},
+    )
+
+
+def move(
+    session: Session,
+    app: Application,
+    to_state: str,
+    now: datetime,
+    *,
+    final: bool,
+    action: str | None = None,
+) -> None:
     """Put ``app`` in ``to_state`` and bump its version: what :func:`touch` does for a transition.
+
+    The state period of the state left is closed (``action`` is its exit transition) and
+    the period of ``to_state`` opened, in the same transaction.
 
     One ``UPDATE ... WHERE id = ? AND version = ?`` (the optimistic check; on PostgreSQL
     it takes the row lock, held until the commit).  It is a Core statement, cheaper than
@@ -122,6 +165,22 @@ def move(session: Session, app: Application, to_state: str, now: datetime, *, fi
         Conflict: the row's version is no longer the one loaded.
     """
     session.flush()  # pending changes of app first (they bump its version)
+    entered = app.state_entered_at
+    conn = core(session)
+    conn.execute(
+        _CLOSE_PERIOD,
+        {
+            "app_id": app.id,
+            "now": now,
+            "seconds": max((now - entered).total_seconds(), 0.0),
+            "action": action,
+            "next_state": to_state,
+        },
+    )
+    conn.execute(
+        _OPEN_PERIOD,
+        {"application_id": app.id, "workflow": app.workflow, "state": to_state, "entered_at": now},
+    )
     _bump(
         session,
         app,

@@ -111,9 +111,11 @@ class ApplicationService:
                 updated_at=now,
                 state_entered_at=now,
                 closed_at=None,
+                district=_records.district_of(data),
             )
             s.add(app)
             s.flush()
+            _records.open_period(s, app, now)
             effects = rt.engine.initial_effects(workflow, snapshot_of(s, app), now=now)
             apply_effects(s, rt.config, app, effects, now, event_key=f"app{app.id}-v{app.version}")
             _records.record(s, app, who, "created", now, to_state=app.state)
@@ -147,6 +149,7 @@ class ApplicationService:
             new = merge(app.data or {}, patch)
             validate(definition.data_schema, new, f"data of {app.number}")
             app.data = new
+            app.district = _records.district_of(new)
             _records.touch(s, app, now)
             _records.record(s, app, who, "data-updated", now, data={"changed": sorted(patch)})
             return ApplicationView.of(app)

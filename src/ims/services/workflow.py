@@ -86,7 +86,7 @@ class WorkflowService:
             veto(rt, app, who, action, decision)
             from_state = app.state
             final = decision.to_state in rt.config.workflow(app.workflow).final_states
-            _records.move(s, app, decision.to_state, now, final=final)
+            _records.move(s, app, decision.to_state, now, final=final, action=action)
             apply_effects(
                 s,
                 rt.config,

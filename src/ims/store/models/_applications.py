@@ -41,5 +41,8 @@ class Application(Base):
     updated_at: Mapped[datetime] = updated_at_column()
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: ``data["district"]`` (or ``data["applicant"]["district"]``) copied into a column, so
+    #: reports filter and group by district in SQL; kept equal on create and every data update
+    district: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     __mapper_args__ = {"version_id_col": version}

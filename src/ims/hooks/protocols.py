@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -104,15 +104,45 @@ class DocumentStore(Protocol):
 # --------------------------------------------------------------------------- reports
 
 
+#: the granularity of a report's periods: ISO weeks (starting Monday) or calendar months
+Period = Literal["week", "month"]
+
+
 @dataclass(frozen=True)
 class ReportParams:
-    """Filters every report accepts."""
+    """Filters every report accepts.
+
+    ``date_from`` is inclusive and ``date_to`` exclusive, both timezone-aware or
+    ``None``; each report says which moment they filter on (creation, entry,
+    completion, ...).  ``period`` is the bucket of reports that count per period.
+    """
 
     date_from: datetime | None = None
     date_to: datetime | None = None
     workflow: str | None = None
     district: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    period: Period = "month"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw a report's rows (``ims report NAME --format svg|png``).
+
+    ``kind`` ``bar`` draws one group of bars per distinct ``x`` value (stacked
+    when ``stacked``), ``line`` one line per series over ``x``.  The values come
+    from the ``y`` columns; with ``series`` set, each distinct value of that
+    column is its own series (and ``y`` should name one column).
+    """
+
+    kind: Literal["bar", "line"]
+    x: str
+    y: tuple[str, ...]
+    series: str | None = None
+    y_label: str = ""
+    stacked: bool = False
+    #: a fixed top of the value axis (100 for percentages); ``None``: fit the data
+    y_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,8 @@ class ReportResult:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     title: str = ""
+    #: how to draw it; ``None``: the report is a table only
+    chart: ChartSpec | None = None
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ SQL and returns a :class:`~ims.hooks.protocols.ReportResult`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ims.errors import NotFound, ValidationFailed
@@ -47,11 +48,12 @@ class ReportService:
         """Run the report ``name`` with ``params`` (default: no filters).
 
         ``date_from`` is inclusive and ``date_to`` exclusive; both must carry a time
-        zone.  Database errors leave as :class:`ims.errors.StoreError`.
+        zone.  ``period`` (``week`` or ``month``) buckets the reports that count per period.
+        Database errors leave as :class:`ims.errors.StoreError`.
 
         Raises:
             NotFound: unknown report.
-            ValidationFailed: a date without a time zone, or ``date_from`` after ``date_to``.
+            ValidationFailed: a date without a time zone, ``date_from`` after ``date_to``, a bad period.
         """
         report = self.get(name)
         params = params or ReportParams()
@@ -60,7 +62,22 @@ class ReportService:
             result = report.run(self._ims, params)
         if not isinstance(result, ReportResult):
             raise TypeError(f"report '{name}' returned {type(result).__name__}, not a ReportResult")
-        return result if result.title else ReportResult(result.columns, result.rows, report.title)
+        return result if result.title else replace(result, title=report.title)
+
+    def render(self, name: str, params: ReportParams | None = None, *, format: str = "table") -> str | bytes:
+        """Run the report and render it: ``table``, ``json``, ``csv`` (text) or ``svg``, ``png`` (bytes).
+
+        Raises:
+            NotFound: unknown report.
+            ValidationFailed: bad parameters, an unknown format, or a chart of a report without one.
+        """
+        from ims.reports.render import FORMATS, render
+
+        if format not in FORMATS:
+            raise ValidationFailed(
+                "the report format", [f"unknown format '{format}' (known: {', '.join(FORMATS)})"]
+            )
+        return render(name, self.run(name, params), format)
 
 
 def collect_reports(plugins: ImsPluginManager, ims: Any) -> dict[str, Report]:
@@ -84,6 +101,8 @@ def _check(params: ReportParams) -> None:
         for label, value in (("date_from", params.date_from), ("date_to", params.date_to))
         if value is not None and value.utcoffset() is None
     ]
+    if params.period not in ("week", "month"):
+        problems.append(f"period {params.period!r} is not 'week' or 'month'")
     start, end = params.date_from, params.date_to
     if not problems and start is not None and end is not None and start > end:
         problems.append(f"date_from {start.isoformat()} is after date_to {end.isoformat()}")

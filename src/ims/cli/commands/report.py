@@ -1,24 +1,34 @@
-"""``ims report``: list the registered reports and run one."""
+"""``ims report``: list the registered reports and run one (table, JSON, CSV, SVG or PNG chart)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import click
 
 from ims.cli._common import State, echo_table, handle_errors, pass_state
 
-if TYPE_CHECKING:
-    from ims.hooks.protocols import ReportResult
+FORMATS = ("table", "json", "csv", "svg", "png")
 
 
-@click.group()
+class _ReportGroup(click.Group):
+    """``ims report NAME ...`` runs a report: a first word that is no subcommand means ``run``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_ReportGroup)
 def report() -> None:
-    """Reports registered by plugins (built in: applications_by_state)."""
+    """Reports: `ims report NAME [options]` runs one; `ims report list` lists them."""
 
 
 @report.command("list")
@@ -37,14 +47,24 @@ def list_reports(state: State, fmt: str) -> None:
 
 @report.command("run")
 @click.argument("name")
-@click.option("--from", "date_from", metavar="DATE", help="Created on or after this day (or ISO time).")
-@click.option(
-    "--to", "date_to", metavar="DATE", help="Created on or before this day (or before an ISO time)."
-)
+@click.option("--from", "date_from", metavar="DATE", help="From this day (inclusive) or ISO time.")
+@click.option("--to", "date_to", metavar="DATE", help="Up to and including this day, or before an ISO time.")
 @click.option("--workflow", default=None, help="Only this workflow.")
-@click.option("--district", default=None, help="Only applicants in this district (reference code).")
+@click.option("--district", default=None, help="Only applications in this district (reference code).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+    "--period",
+    type=click.Choice(["week", "month"]),
+    default="month",
+    show_default=True,
+    help="Bucket of the per-period reports.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file (charts default to NAME.svg / NAME.png in the current folder).",
 )
 @pass_state
 @handle_errors
@@ -55,9 +75,11 @@ def run_report(
     date_to: str | None,
     workflow: str | None,
     district: str | None,
+    period: str,
     fmt: str,
+    output: Path | None,
 ) -> None:
-    """Run the report NAME.
+    """Run the report NAME (also: `ims report NAME`).
 
     A day given to --from or --to is a whole day in the configured time zone
     (settings.timezone): --from 2026-01-01 --to 2026-03-31 is the first quarter.
@@ -73,9 +95,21 @@ def run_report(
             date_to=_moment(date_to, zone, "--to", end_of_day=True),
             workflow=workflow,
             district=district,
+            period=period,  # type: ignore[arg-type]  # click.Choice checked it
         )
-        result = ims.reports.run(name, params)
-    _print(name, result, fmt)
+        try:
+            rendered = ims.reports.render(name, params, format=fmt)
+        except ImportError as exc:
+            raise click.ClickException(str(exc)) from None
+    if isinstance(rendered, bytes):
+        target = output or Path(f"{name}.{fmt}")
+        target.write_bytes(rendered)
+        click.echo(f"wrote {target}")
+    elif output is not None:
+        output.write_text(rendered, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        sys.stdout.write(rendered)
 
 
 def _moment(value: str | None, zone: Any, option: str, *, end_of_day: bool) -> datetime | None:
@@ -92,17 +126,3 @@ def _moment(value: str | None, zone: Any, option: str, *, end_of_day: bool) -> d
             f"{value!r} is not a date (YYYY-MM-DD) or an ISO time", param_hint=option
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-
-
-def _print(name: str, result: ReportResult, fmt: str) -> None:
-    if fmt == "json":
-        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        out = {"report": name, "title": result.title, "columns": list(result.columns), "rows": rows}
-        click.echo(json.dumps(out, indent=2, default=str, ensure_ascii=False))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-    else:
-        click.echo(result.title)
-        echo_table([dict(zip(result.columns, row, strict=True)) for row in result.rows], list(result.columns))

@@ -1,0 +1,67 @@
+"""SLA compliance: the share of completed tasks finished before their SLA breached, by state and period."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, literal, select, union_all
+
+from ims.hooks.protocols import ChartSpec, ReportResult
+from ims.reports._scope import scoped
+from ims.reports._sql import dialect, in_range
+from ims.store.models import Task
+
+if TYPE_CHECKING:
+    from ims.hooks.protocols import ReportParams
+
+COLUMNS = ("period", "state", "completed", "on_time", "breached", "compliance_pct")
+#: the ``state`` of the row that totals a period over every state
+ALL_STATES = "(all)"
+
+
+class SlaCompliance:
+    """Per week or month (of ``completed_at``) and state: completed tasks, on time and breached.
+
+    A task is on time when it completed without ever breaching (``breached_at IS
+    NULL``, set by the SLA sweep or on a late completion); tasks without an SLA
+    count as on time.  Each period also gets a row for all states together
+    (``state`` = ``(all)``).  Two ``GROUP BY`` in one ``UNION ALL``.  Filters:
+    ``workflow``, ``district``; the dates bound ``completed_at``.
+    """
+
+    name = "sla_compliance"
+    title = "SLA compliance"
+
+    def run(self, ims: Any, params: ReportParams) -> ReportResult:
+        where = [
+            Task.status == "COMPLETED",
+            *in_range(Task.completed_at, params),
+            *scoped(params, workflow=Task.workflow, application_id=Task.application_id),
+        ]
+        with ims.runtime.sessions() as session:
+            d = dialect(session, ims, params)
+            period = d.period(Task.completed_at, params.period).label("period")
+            breached = func.sum(case((Task.breached_at.is_not(None), 1), else_=0))
+            by_state = (
+                select(period, Task.state.label("state"), func.count().label("n"), breached.label("late"))
+                .where(*where)
+                .group_by(period, Task.state)
+            )
+            total = (
+                select(period, literal(ALL_STATES).label("state"), func.count(), breached)
+                .where(*where)
+                .group_by(period)
+            )
+            both = union_all(by_state, total).subquery()
+            query = select(both.c.period, both.c.state, both.c.n, both.c.late).order_by(
+                both.c.period, both.c.state == ALL_STATES, both.c.state
+            )
+            found = session.execute(query).all()
+        rows = tuple(
+            (period, state, n, n - late, late, round(100.0 * (n - late) / n, 1) if n else None)
+            for period, state, n, late in found
+        )
+        chart = ChartSpec(
+            "line", x="period", y=("compliance_pct",), series="state", y_label="% on time", y_max=100
+        )
+        return ReportResult(COLUMNS, rows, self.title, chart)

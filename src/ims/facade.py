@@ -25,7 +25,7 @@ class IMS:
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
-    ``identity``, ``config`` (the loaded, validated configuration) and
+    ``identity``, ``dashboard``, ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -42,6 +42,7 @@ class IMS:
         from ims import services
         from ims.documents import open_document_store
         from ims.engine import Engine
+        from ims.services.dashboard import DashboardService
         from ims.services.identity import IdentityService
         from ims.services.outbox import OutboxService, collect_channels
         from ims.services.reports import ReportService
@@ -86,6 +87,7 @@ class IMS:
         self.audit = services.AuditService(runtime)
         self.identity = IdentityService(runtime)
         self.outbox = OutboxService(runtime, channels)
+        self.dashboard = DashboardService(runtime)
         if auto_upgrade:
             self.reference.sync()
 

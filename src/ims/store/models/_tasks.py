@@ -39,6 +39,8 @@ class Task(Base):
         Index(None, "assignee", "status"),
         Index(None, "next_check_at"),
         Index(None, "workflow", "state", "created_at"),
+        # the SLA compliance report: completed tasks of a period
+        Index(None, "status", "completed_at"),
         status_check("status", TASK_STATUSES),
     )
 

@@ -116,6 +116,7 @@ def upgrade() -> None:
         batch.alter_column("workflow", existing_type=sa.String(length=100), nullable=False)
         batch.create_index(batch.f("ix_tasks_next_check_at"), ["next_check_at"])
         batch.create_index(batch.f("ix_tasks_workflow_state_created_at"), ["workflow", "state", "created_at"])
+        batch.create_index(batch.f("ix_tasks_status_completed_at"), ["status", "completed_at"])
 
 
 def _backfill() -> None:
@@ -171,6 +172,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_task_roles_role_task_id"), table_name="task_roles")
     op.drop_table("task_roles")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_index(batch.f("ix_tasks_status_completed_at"))
         batch.drop_index(batch.f("ix_tasks_workflow_state_created_at"))
         batch.drop_index(batch.f("ix_tasks_next_check_at"))
         for column in ("paused_seconds", "paused_at", "next_check_at", "breached_at", "warn_at", "workflow"):

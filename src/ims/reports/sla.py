@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, select
 
 from ims.hooks.protocols import ChartSpec, ReportResult
 from ims.reports._scope import scoped
@@ -25,7 +25,7 @@ class SlaCompliance:
     A task is on time when it completed without ever breaching (``breached_at IS
     NULL``, set by the SLA sweep or on a late completion); tasks without an SLA
     count as on time.  Each period also gets a row for all states together
-    (``state`` = ``(all)``).  Two ``GROUP BY`` in one ``UNION ALL``.  Filters:
+    (``state`` = ``(all)``), summed from the period's aggregated rows.  One ``GROUP BY``.  Filters:
     ``workflow``, ``district``; the dates bound ``completed_at``.
     """
 
@@ -42,26 +42,33 @@ class SlaCompliance:
             d = dialect(session, ims, params)
             period = d.period(Task.completed_at, params.period).label("period")
             breached = func.sum(case((Task.breached_at.is_not(None), 1), else_=0))
-            by_state = (
-                select(period, Task.state.label("state"), func.count().label("n"), breached.label("late"))
+            query = (
+                select(period, Task.state, func.count(), breached)
                 .where(*where)
                 .group_by(period, Task.state)
-            )
-            total = (
-                select(period, literal(ALL_STATES).label("state"), func.count(), breached)
-                .where(*where)
-                .group_by(period)
-            )
-            both = union_all(by_state, total).subquery()
-            query = select(both.c.period, both.c.state, both.c.n, both.c.late).order_by(
-                both.c.period, both.c.state == ALL_STATES, both.c.state
+                .order_by(period, Task.state)
             )
             found = session.execute(query).all()
-        rows = tuple(
-            (period, state, n, n - late, late, round(100.0 * (n - late) / n, 1) if n else None)
-            for period, state, n, late in found
-        )
+        # the "(all)" row of each period sums that period's aggregated rows (a few per period)
+        totals: dict[str, list[int]] = {}
+        for period_label, _, n, late in found:
+            total = totals.setdefault(period_label, [0, 0])
+            total[0] += n
+            total[1] += int(late or 0)
+        rows: list[tuple[Any, ...]] = []
+        previous: str | None = None
+        for period_label, state, n, late in found:
+            if previous is not None and period_label != previous:
+                rows.append(_row(previous, ALL_STATES, *totals[previous]))
+            rows.append(_row(period_label, state, n, int(late or 0)))
+            previous = period_label
+        if previous is not None:
+            rows.append(_row(previous, ALL_STATES, *totals[previous]))
         chart = ChartSpec(
             "line", x="period", y=("compliance_pct",), series="state", y_label="% on time", y_max=100
         )
-        return ReportResult(COLUMNS, rows, self.title, chart)
+        return ReportResult(COLUMNS, tuple(rows), self.title, chart)
+
+
+def _row(period: str, state: str, n: int, late: int) -> tuple[Any, ...]:
+    return (period, state, n, n - late, late, round(100.0 * (n - late) / n, 1) if n else None)

@@ -25,7 +25,7 @@ class IMS:
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
-    ``identity``, ``dashboard``, ``config`` (the loaded, validated configuration) and
+    ``identity``, ``dashboard``, ``sla`` (the SLA sweep), ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -46,6 +46,7 @@ class IMS:
         from ims.services.identity import IdentityService
         from ims.services.outbox import OutboxService, collect_channels
         from ims.services.reports import ReportService
+        from ims.services.sla import SlaService
         from ims.store import migrate
         from ims.store.db import database_kind, make_engine, make_sessionmaker
 
@@ -88,6 +89,7 @@ class IMS:
         self.identity = IdentityService(runtime)
         self.outbox = OutboxService(runtime, channels)
         self.dashboard = DashboardService(runtime)
+        self.sla = SlaService(runtime)
         if auto_upgrade:
             self.reference.sync()
 

@@ -150,19 +150,64 @@ class ReferenceConfig(_Model):
 
 
 class Escalation(_Model):
-    #: hours after the breach (0 = at the breach)
+    """Who is told ``after_hours`` after the breach (in the state's SLA unit)."""
+
+    #: hours after the breach (0 = at the breach); working hours when the state's SLA is
     after_hours: float = 0
+    #: roles notified (every active holder)
     notify: tuple[str, ...] = ()
+    #: usernames notified
+    users: tuple[str, ...] = ()
+    #: the task's assignee is notified too (when the task has one)
+    assignee: bool = False
 
 
 class StateSla(_Model):
-    hours: float
-    #: fraction of ``hours`` at which a warning is due (0 < warning < 1)
+    """Time allowed in a state: ``hours`` on the wall clock, or ``working_hours`` on the
+    business calendar (``sla.calendar``); exactly one is given."""
+
+    hours: float | None = None
+    working_hours: float | None = None
+    #: fraction of the allowed time at which a warning is due (0 < warning < 1)
     warning: float = 0.8
     escalation: tuple[Escalation, ...] = ()
 
+    @property
+    def working(self) -> bool:
+        """The time is counted in working hours of the business calendar."""
+        return self.working_hours is not None
+
+    @property
+    def allowed_hours(self) -> float:
+        """The hours allowed, in the SLA's own unit (wall-clock or working hours)."""
+        value = self.working_hours if self.working_hours is not None else self.hours
+        assert value is not None  # the schema requires one of them
+        return value
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WorkingHours(_Model):
+    #: ``HH:MM`` local time the working day starts and ends
+    start: str = "08:00"
+    end: str = "16:00"
+
+
+class BusinessCalendarConfig(_Model):
+    """The office's working time: what ``working_hours`` SLAs count."""
+
+    #: IANA time zone of the office (working hours are local)
+    timezone: str = "UTC"
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    #: reference-data category whose active codes are holiday dates (``YYYY-MM-DD``)
+    holidays_category: str | None = None
+
 
 class SlaConfig(_Model):
+    #: the business calendar, needed by states whose SLA is in ``working_hours``
+    calendar: BusinessCalendarConfig | None = None
     #: workflow name -> state name -> SLA
     workflows: dict[str, dict[str, StateSla]] = Field(default_factory=dict)
 

@@ -46,6 +46,8 @@ PLACEHOLDERS: dict[str, str] = {
     "document_label": "the document type's label (document events)",
     "task_title": "the open task's title",
     "sla_hours": "hours allowed in the state",
+    "level": "the escalation level (SLA notices: 1, 2, ...)",
+    "overdue_hours": "hours past the due time (SLA notices)",
 }
 
 #: The template a ``notify`` effect uses when it names none.

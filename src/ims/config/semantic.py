@@ -9,10 +9,11 @@ should not produce a cascade of false ``unknown-*`` issues.
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ims.config.notification_checks import check_notifications
+from ims.config.sla_checks import check_sla
 from ims.config.validate import suggest
 from ims.config.workflow_checks import (
     Known,
@@ -67,7 +68,7 @@ def check(parts: ConfigParts, known_predicates: Iterable[str] | None = None) -> 
         steps = frozenset(wf.data.get("steps", {}))
         check_workflow(wf, replace(known, steps=steps, data_schema=wf.data.get("data_schema")), out)
     if parts.sla is not None and parts.sla.valid:
-        check_sla(parts.sla, parts.workflows, known, out)
+        check_sla(parts.sla, parts.workflows, known, out, parts.reference)
     check_notifications(parts, out)
     return out
 
@@ -123,28 +124,3 @@ def check_reference(part: Part, known: Known, out: list[ConfigIssue]) -> None:
             message = f"'required_when' has no effect: document type '{code}' is not required"
             out.append(part.issue(path, "required-when-ignored", message, "add 'required: true'", key=True))
         check_condition(part, path, doc["required_when"], known, out, in_required_when=True)
-
-
-# --------------------------------------------------------------------------- SLA
-
-
-def check_sla(part: Part, workflows: list[Part], known: Known, out: list[ConfigIssue]) -> None:
-    names = [wf.data.get("name") if isinstance(wf.data, Mapping) else None for wf in workflows]
-    readable = [n for n in names if isinstance(n, str)]
-    known_workflows = readable if len(readable) == len(names) else None
-    valid = {wf.data["name"]: wf.data for wf in workflows if wf.valid}
-    for wf_name, rules in part.data.get("workflows", {}).items():
-        here = ("workflows", wf_name)
-        if not known_name(part, here, wf_name, known_workflows, "workflow", out, key=True):
-            continue
-        states = valid.get(wf_name, {}).get("states")
-        for state, rule in rules.items():
-            path = (*here, state)
-            known_state = states is not None and known_name(part, path, state, states, "state", out, key=True)
-            if known_state and states[state].get("final"):
-                message = f"state '{state}' is final: an SLA never applies to it"
-                out.append(part.issue(path, "sla-final-state", message, "remove it", key=True))
-            for i, step in enumerate(rule.get("escalation", [])):
-                for j, role in enumerate(step.get("notify", [])):
-                    where = (*path, "escalation", i, "notify", j)
-                    known_name(part, where, role, known.roles, "role", out)

@@ -15,6 +15,8 @@ from ims.engine._effects import (
     NotifyEffect,
     OpenStepEffect,
     OpenTaskEffect,
+    PauseTasksEffect,
+    ResumeTasksEffect,
 )
 from ims.engine._engine import Engine
 from ims.rules import Actor, DocumentFact, FailedCondition, Snapshot
@@ -31,5 +33,7 @@ __all__ = [
     "NotifyEffect",
     "OpenStepEffect",
     "OpenTaskEffect",
+    "PauseTasksEffect",
+    "ResumeTasksEffect",
     "Snapshot",
 ]

@@ -18,6 +18,7 @@ from ims.rules._evaluate import value_at
 if TYPE_CHECKING:
     from ims.config.models import Effect, StateSla
     from ims.rules import Snapshot
+    from ims.sla import SlaTimes
 
 #: ``event`` of notifications from a state's ``on_enter``.
 STATE_ENTERED = "state-entered"
@@ -29,13 +30,36 @@ TRANSITION = "transition"
 class CloseTasksEffect:
     """Close the open tasks of ``state``.
 
-    ``COMPLETED`` when the application leaves the state; ``CANCELLED`` when it
-    enters a hold state (resuming opens fresh tasks with the full SLA).
+    ``COMPLETED`` when the application leaves the state; ``CANCELLED`` for the tasks
+    paused by a hold when the application leaves the hold state for another state
+    than the one it left.
     """
 
     kind: ClassVar[str] = "close_tasks"
     state: str
     status: Literal["COMPLETED", "CANCELLED"] = "COMPLETED"
+
+
+@dataclass(frozen=True, slots=True)
+class PauseTasksEffect:
+    """Stop the SLA clock of the open tasks of ``state`` (the application goes on hold)."""
+
+    kind: ClassVar[str] = "pause_tasks"
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeTasksEffect:
+    """Restart the SLA clock of the tasks of ``state`` paused by a hold.
+
+    Their due times move on by the time spent on hold.  When none is paused (the task
+    was completed before the hold, or the hold predates SLA pauses), ``reopen`` (the
+    state's ``open_task`` effects) are applied instead.
+    """
+
+    kind: ClassVar[str] = "resume_tasks"
+    state: str
+    reopen: tuple[OpenTaskEffect, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +105,17 @@ class NotifyEffect:
     to_applicant: bool = False
 
 
-EffectInstance = CloseTasksEffect | OpenTaskEffect | OpenStepEffect | NotifyEffect
-_INSTANCES = (CloseTasksEffect, OpenTaskEffect, OpenStepEffect, NotifyEffect)
+EffectInstance = (
+    CloseTasksEffect | PauseTasksEffect | ResumeTasksEffect | OpenTaskEffect | OpenStepEffect | NotifyEffect
+)
+_INSTANCES = (
+    CloseTasksEffect,
+    PauseTasksEffect,
+    ResumeTasksEffect,
+    OpenTaskEffect,
+    OpenStepEffect,
+    NotifyEffect,
+)
 
 
 #: Builds the concrete effects of one move for one snapshot at one moment.
@@ -107,16 +140,19 @@ def _username(snapshot: Snapshot, path: str | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _open_task(template: OpenTask, state: str, sla: StateSla | None) -> _Part:
-    hours = None if sla is None else sla.hours
-    delta = None if sla is None else timedelta(hours=sla.hours)
-    warn = None if sla is None else timedelta(hours=sla.hours * sla.warning)
-    if delta is None and template.assignee_field is None:
+def _open_task(template: OpenTask, state: str, sla: StateSla | None, times: SlaTimes | None) -> _Part:
+    if sla is None and template.assignee_field is None:
         return OpenTaskEffect(state, template.roles, None, None, None, template.title)
+    hours = None if sla is None else sla.allowed_hours
 
     def build(snapshot: Snapshot, now: datetime) -> EffectInstance:
-        due_at = None if delta is None else now + delta
-        warn_at = None if warn is None else now + warn
+        due_at = warn_at = None
+        if sla is not None:
+            if times is not None:
+                warn_at, due_at = times.open(sla, now)
+            else:  # wall-clock hours only
+                warn_at = now + timedelta(hours=sla.allowed_hours * sla.warning)
+                due_at = now + timedelta(hours=sla.allowed_hours)
         assignee = _username(snapshot, template.assignee_field)
         return OpenTaskEffect(state, template.roles, assignee, due_at, hours, template.title, warn_at)
 
@@ -144,13 +180,14 @@ def _parts(
     state: str,
     sla: StateSla | None,
     task_assignee_field: str | None,
+    times: SlaTimes | None,
 ) -> list[_Part]:
     parts: list[_Part] = []
     for template in templates:
         if isinstance(template, OpenStep):
             parts.append(OpenStepEffect(template.step))
         elif isinstance(template, OpenTask):
-            parts.append(_open_task(template, state, sla))
+            parts.append(_open_task(template, state, sla, times))
         else:
             parts.append(_notify(template, event, state, task_assignee_field))
     return parts
@@ -162,18 +199,20 @@ def compile_effects(
     *,
     state: str,
     sla: StateSla | None,
+    times: SlaTimes | None = None,
 ) -> Build:
     """Compile, once, what entering ``state`` does: the transition's effects
     (event ``transition``), then the state's ``on_enter`` (``state-entered``).
 
-    Due times are ``now`` plus the state's SLA hours (no SLA: no due time).  A
+    Due times are ``now`` plus the state's SLA (no SLA: no due time): wall-clock
+    ``hours``, or ``working_hours`` on the business calendar of ``times``.  A
     notification's ``assignee`` is the new task's assignee (the first
     ``open_task.assignee_field`` in the data), else the application's assignee.
     """
     task_field = assignee_field(transition_effects) or assignee_field(on_enter)
     parts = [
-        *_parts(transition_effects, TRANSITION, state, sla, task_field),
-        *_parts(on_enter, STATE_ENTERED, state, sla, task_field),
+        *_parts(transition_effects, TRANSITION, state, sla, task_field, times),
+        *_parts(on_enter, STATE_ENTERED, state, sla, task_field, times),
     ]
     if all(isinstance(part, _INSTANCES) for part in parts):
         fixed = tuple(part for part in parts if isinstance(part, _INSTANCES))

@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING
 
 from ims.config.models import PREVIOUS_STATE, label_for
 from ims.engine._decision import ActionOption, Decision
-from ims.engine._effects import Build, CloseTasksEffect, EffectInstance, compile_effects
+from ims.engine._effects import (
+    Build,
+    CloseTasksEffect,
+    EffectInstance,
+    OpenTaskEffect,
+    PauseTasksEffect,
+    ResumeTasksEffect,
+    compile_effects,
+)
 from ims.rules import Actor, EvalContext, FailedCondition, Predicate, Snapshot, evaluate
 from ims.rules._facts import holds_any_role
 from ims.rules._phrases import say
 from ims.rules._sentences import lower_first, only_roles_may
+from ims.sla import SlaTimes, times_for
 
 if TYPE_CHECKING:
     from ims.config.models import ImsConfig, Transition, Workflow
@@ -50,8 +59,10 @@ class _Plan:
     moves: dict[str, dict[str, _Move]]
     #: the final states: every action in them is refused
     closed: frozenset[str]
-    #: state -> closing its tasks when it is left for an ordinary / a hold state
-    close: dict[str, tuple[CloseTasksEffect, CloseTasksEffect]]
+    #: state -> closing its tasks when it is left
+    close: dict[str, CloseTasksEffect]
+    #: state -> pausing its tasks when it is left for a hold state
+    pause: dict[str, PauseTasksEffect]
     initial_effects: Build
 
 
@@ -59,7 +70,7 @@ def _requires(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for group in groups for name in group))
 
 
-def _compile(config: ImsConfig, workflow: Workflow) -> _Plan:
+def _compile(config: ImsConfig, workflow: Workflow, times: SlaTimes) -> _Plan:
     states = workflow.states
 
     def build(transition: Transition | None, target: str) -> Build:
@@ -68,6 +79,7 @@ def _compile(config: ImsConfig, workflow: Workflow) -> _Plan:
             states[target].on_enter,
             state=target,
             sla=config.sla.for_state(workflow.name, target),
+            times=times,
         )
 
     moves: dict[str, dict[str, _Move]] = {name: {} for name in states}
@@ -88,10 +100,8 @@ def _compile(config: ImsConfig, workflow: Workflow) -> _Plan:
         workflow=workflow,
         moves=moves,
         closed=frozenset(name for name, state in states.items() if state.final),
-        close={
-            name: (CloseTasksEffect(name, "COMPLETED"), CloseTasksEffect(name, "CANCELLED"))
-            for name in states
-        },
+        close={name: CloseTasksEffect(name, "COMPLETED") for name in states},
+        pause={name: PauseTasksEffect(name) for name in states},
         initial_effects=build(None, workflow.initial_state),
     )
 
@@ -116,7 +126,9 @@ class Engine:
         self.config = config
         self.predicates: Mapping[str, Predicate] = dict(predicates or {})
         self.language = language or config.settings.language
-        self._plans = {name: _compile(config, wf) for name, wf in config.workflows.items()}
+        #: SLA arithmetic (business calendar) of this configuration
+        self.sla_times = times_for(config)
+        self._plans = {name: _compile(config, wf, self.sla_times) for name, wf in config.workflows.items()}
         for doc_type in config.reference.document_types.values():
             _ = doc_type.required_when  # parse now: a bad condition fails at start-up
 
@@ -166,8 +178,7 @@ class Engine:
             failed.append(FailedCondition("comment-required", say(lang, "engine.comment-required")))
         if failed or to_state is None:
             return Decision(action, False, state, to_state, move.transition, tuple(failed))
-        close = plan.close[state][plan.workflow.states[to_state].hold]
-        effects = (close, *move.builds[to_state](snapshot, now))
+        effects = _leave(plan, snapshot, to_state, move.builds[to_state](snapshot, now))
         return Decision(action, True, state, to_state, move.transition, (), effects)
 
     def available_actions(
@@ -235,6 +246,32 @@ class Engine:
 
     def _context(self, snapshot: Snapshot, actor: Actor, now: datetime, language: str) -> EvalContext:
         return EvalContext(snapshot, actor, now, self.config, self.predicates, language)
+
+
+def _leave(
+    plan: _Plan, snapshot: Snapshot, to_state: str, entering: tuple[EffectInstance, ...]
+) -> tuple[EffectInstance, ...]:
+    """What leaving the current state does to tasks, then the effects of ``entering``.
+
+    * into a hold state: the open tasks are paused (their SLA clock stops);
+    * from a hold state back to the state it left: the paused tasks resume (the
+      state's ``open_task`` effects apply only when nothing was paused);
+    * from a hold state elsewhere: the paused tasks are cancelled;
+    * otherwise: the open tasks of the state left are completed.
+    """
+    states = plan.workflow.states
+    state = snapshot.state
+    if states[to_state].hold:
+        return (plan.pause[state], *entering)
+    if not states[state].hold:
+        return (plan.close[state], *entering)
+    previous = snapshot.previous_state
+    if to_state == previous:
+        reopen = tuple(e for e in entering if isinstance(e, OpenTaskEffect))
+        rest = tuple(e for e in entering if not isinstance(e, OpenTaskEffect))
+        return (plan.close[state], ResumeTasksEffect(to_state, reopen), *rest)
+    cancel = (CloseTasksEffect(previous, "CANCELLED"),) if previous else ()
+    return (plan.close[state], *cancel, *entering)
 
 
 def _not_open(plan: _Plan, state: str, language: str) -> FailedCondition:

@@ -9,8 +9,9 @@ from ims.services.audit import AuditEntry, AuditService
 from ims.services.documents import DocumentService, DocumentView
 from ims.services.notifications import InboxItem, NotificationService
 from ims.services.reference import ReferenceItem, ReferenceService
+from ims.services.sla import SlaService, SweepResult
 from ims.services.steps import StepService, StepView
-from ims.services.tasks import TaskService, TaskView
+from ims.services.tasks import TaskPage, TaskService, TaskView
 from ims.services.users import UserService, UserView
 from ims.services.workflow import HistoryEntry, TransitionResult, WorkflowService
 
@@ -29,8 +30,11 @@ __all__ = [
     "ReferenceItem",
     "ReferenceService",
     "Runtime",
+    "SlaService",
     "StepService",
     "StepView",
+    "SweepResult",
+    "TaskPage",
     "TaskService",
     "TaskView",
     "TransitionResult",

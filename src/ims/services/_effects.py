@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, and_, bindparam, case, insert, literal_column, select, update
 
 from ims.config.models import label_for
-from ims.engine import CloseTasksEffect, NotifyEffect, OpenStepEffect, OpenTaskEffect
+from ims.engine import (
+    CloseTasksEffect,
+    NotifyEffect,
+    OpenStepEffect,
+    OpenTaskEffect,
+    PauseTasksEffect,
+    ResumeTasksEffect,
+)
 from ims.services import _messages
+from ims.sla import pending, times_for
 from ims.store.db import core
 from ims.store.models import (
     OPEN_TASK_STATUSES,
@@ -22,6 +30,7 @@ from ims.store.models import (
     ApplicationStep,
     Notification,
     Role,
+    SlaNotice,
     Task,
     TaskRole,
     User,
@@ -72,6 +81,45 @@ _CLOSE_TASKS = (
 )
 _INSERT_TASK = insert(_tasks)
 _INSERT_TASK_ROLE = insert(cast(Table, TaskRole.__table__))
+_OPEN: list[Any] = [literal_column(f"'{status}'") for status in OPEN_TASK_STATUSES]
+_PAUSE_TASKS = (
+    update(_tasks)
+    .where(
+        _tasks.c.application_id == bindparam("app_id"),
+        _tasks.c.state == bindparam("task_state"),
+        _tasks.c.status.in_(_OPEN),
+        _tasks.c.paused_at.is_(None),
+    )
+    .values(paused_at=bindparam("now"), next_check_at=None)
+)
+_PAUSED_TASKS = select(
+    _tasks.c.id,
+    _tasks.c.state,
+    _tasks.c.due_at,
+    _tasks.c.warn_at,
+    _tasks.c.paused_at,
+    _tasks.c.paused_seconds,
+).where(
+    _tasks.c.application_id == bindparam("app_id"),
+    _tasks.c.state == bindparam("task_state"),
+    _tasks.c.status.in_(_OPEN),
+    _tasks.c.paused_at.is_not(None),
+)
+_notices = cast(Table, SlaNotice.__table__)
+_FIRED = select(_notices.c.task_id, _notices.c.kind, _notices.c.level).where(
+    _notices.c.task_id.in_(bindparam("ids", expanding=True))
+)
+_RESUME_TASK = (
+    update(_tasks)
+    .where(_tasks.c.id == bindparam("task_id"))
+    .values(
+        paused_at=None,
+        due_at=bindparam("due"),
+        warn_at=bindparam("warn"),
+        paused_seconds=bindparam("paused"),
+        next_check_at=bindparam("next_check"),
+    )
+)
 _STEP_EXISTS = select(_steps.c.id).where(
     _steps.c.application_id == bindparam("app_id"), _steps.c.step_name == bindparam("step")
 )
@@ -97,10 +145,13 @@ def apply_effects(
         if isinstance(effect, CloseTasksEffect):
             close_tasks(session, app.id, effect.state, effect.status, now)
         elif isinstance(effect, OpenTaskEffect):
-            title = label_for(dict(effect.title), config.settings.language, "") or _state_label(
-                config, app.workflow, effect.state
-            )
-            open_task(session, app, effect, title, now)
+            open_task(session, app, effect, _task_title(config, app, effect), now)
+        elif isinstance(effect, PauseTasksEffect):
+            core(session).execute(_PAUSE_TASKS, {"app_id": app.id, "task_state": effect.state, "now": now})
+        elif isinstance(effect, ResumeTasksEffect):
+            if not resume_tasks(session, config, app, effect.state, now):
+                for reopen in effect.reopen:
+                    open_task(session, app, reopen, _task_title(config, app, reopen), now)
         elif isinstance(effect, OpenStepEffect):
             ensure_step(session, app.id, effect.step, now)
         elif isinstance(effect, NotifyEffect):
@@ -136,6 +187,44 @@ def open_task(session: Session, app: Application, effect: OpenTaskEffect, title:
     if roles:
         conn.execute(_INSERT_TASK_ROLE, [{"task_id": task_id, "role": role} for role in roles])
     return task_id
+
+
+def resume_tasks(session: Session, config: ImsConfig, app: Application, state: str, now: datetime) -> int:
+    """Restart the clock of the tasks of ``state`` paused by a hold; how many there were.
+
+    Due and warning times move on by the SLA time spent on hold (working time when the
+    state's SLA counts working hours); ``next_check_at`` becomes the next SLA event not
+    sent yet.
+    """
+    conn = core(session)
+    rows = conn.execute(_PAUSED_TASKS, {"app_id": app.id, "task_state": state}).all()
+    if not rows:
+        return 0
+    times = times_for(config)
+    sla = config.sla.for_state(app.workflow, state)
+    fired: dict[int, set[tuple[str, int]]] = {}
+    for task_id, kind, level in conn.execute(_FIRED, {"ids": [r.id for r in rows]}):
+        fired.setdefault(task_id, set()).add((kind, level))
+    updates = []
+    for row in rows:
+        due = times.resume(sla, row.due_at, row.paused_at, now) if row.due_at else None
+        warn = times.resume(sla, row.warn_at, row.paused_at, now) if row.warn_at else None
+        next_check = None
+        if sla is not None and due is not None:
+            left = pending(times.milestones(sla, warn, due), fired.get(row.id, set()))
+            next_check = left[0].at if left else None
+        paused = row.paused_seconds + times.paused_hours(sla, row.paused_at, now) * 3600.0
+        updates.append(
+            {"task_id": row.id, "due": due, "warn": warn, "paused": paused, "next_check": next_check}
+        )
+    conn.execute(_RESUME_TASK, updates)
+    return len(rows)
+
+
+def _task_title(config: ImsConfig, app: Application, effect: OpenTaskEffect) -> str:
+    return label_for(dict(effect.title), config.settings.language, "") or _state_label(
+        config, app.workflow, effect.state
+    )
 
 
 def close_tasks(session: Session, application_id: int, state: str, status: str, now: datetime) -> None:
@@ -187,7 +276,7 @@ def _state_label(config: ImsConfig, workflow: str, state: str) -> str:
     return label_for(dict(st.label), config.settings.language, state) if st else state
 
 
-def _users_with_roles(session: Session, roles: Iterable[str]) -> dict[str, list[str]]:
+def users_with_roles(session: Session, roles: Iterable[str]) -> dict[str, list[str]]:
     wanted = list(roles)
     if not wanted:
         return {}
@@ -225,7 +314,7 @@ def notify(
     and one outbox row per enabled channel per recipient with an address."""
     recipients: dict[str, str | None] = {}  # username -> role it came through
     orphan_roles: list[str] = []
-    for role, users in _users_with_roles(session, effect.roles).items():
+    for role, users in users_with_roles(session, effect.roles).items():
         if not users:
             orphan_roles.append(role)
         for username in users:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select
 
 from ims.config.models import OpenTask, label_for
+from ims.sla import times_for
 from ims.store.db import core
 from ims.store.models import Notification, User
 
@@ -81,14 +82,13 @@ def template_values(
 
     def sla_hours() -> Any:
         sla = config.sla.for_state(app.workflow, state)
-        return "" if sla is None else f"{sla.hours:g}"
+        return "" if sla is None else f"{sla.allowed_hours:g}"
 
     def due_at() -> str:
         sla = config.sla.for_state(app.workflow, state)
         if sla is None:
             return ""
-        due = now + timedelta(hours=sla.hours)
-        return due.astimezone(ZoneInfo(config.settings.timezone)).strftime("%Y-%m-%d %H:%M")
+        return local_time(config, times_for(config).open(sla, now)[1])
 
     def task_title() -> str:
         st = workflow.states.get(state) if workflow else None
@@ -115,6 +115,11 @@ def template_values(
     }
     given = {"number": app.number, "workflow": app.workflow, "state": state, **context}
     return _Values(resolvers, given)
+
+
+def local_time(config: ImsConfig, moment: datetime) -> str:
+    """``moment`` as the deployment shows times in messages: ``2026-03-02 14:00`` local time."""
+    return moment.astimezone(ZoneInfo(config.settings.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def render(config: ImsConfig, template: str, values: Mapping[str, Any]) -> tuple[str, str]:
@@ -157,6 +162,49 @@ def enqueue(
     ``to_applicant``: the applicant is a recipient even without an account (then
     channels use ``applicant.email`` of the application data).
     """
+    rows = message_rows(
+        session,
+        config,
+        app,
+        event=event,
+        template=template,
+        state=state,
+        targets=targets,
+        to_applicant=to_applicant,
+        now=now,
+        event_key=event_key,
+        context=context,
+    )
+    if rows:
+        core(session).execute(_INSERT, rows)
+
+
+def insert_rows(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows built by :func:`message_rows` (one ``executemany`` for many messages)."""
+    if rows:
+        core(session).execute(_INSERT, list(rows))
+
+
+def message_rows(
+    session: Session,
+    config: ImsConfig,
+    app: Application,
+    *,
+    event: str,
+    template: str,
+    state: str,
+    targets: Sequence[tuple[str | None, str | None]],
+    to_applicant: bool,
+    now: datetime,
+    event_key: str,
+    context: Mapping[str, Any] | None = None,
+    emails: Mapping[str, str | None] | None = None,
+) -> list[dict[str, Any]]:
+    """The notification rows :func:`enqueue` writes, without writing them.
+
+    ``emails`` (username -> address), when given, saves the query of the recipients'
+    addresses (a batch of messages looks them up once).
+    """
     values = template_values(config, app, state, now, context or {})
     subject, body = render(config, template, values)
     payload: dict[str, Any] = {"number": app.number, "state": state, "event": event, "template": template}
@@ -186,9 +234,17 @@ def enqueue(
     ]
     channels = config.notifications.channels_for(template)
     if channels:
-        rows += _channel_rows(session, config, app, base, payload, key, targets, to_applicant, channels)
-    if rows:
-        core(session).execute(_INSERT, rows)
+        rows += _channel_rows(
+            session, config, app, base, payload, key, targets, to_applicant, channels, emails
+        )
+    return rows
+
+
+def user_emails(session: Session, usernames: Sequence[str]) -> dict[str, str | None]:
+    """username -> e-mail address of the given users."""
+    if not usernames:
+        return {}
+    return {u: e for u, e in core(session).execute(_EMAILS, {"names": list(usernames)})}
 
 
 def _channel_rows(
@@ -201,11 +257,14 @@ def _channel_rows(
     targets: Sequence[tuple[str | None, str | None]],
     to_applicant: bool,
     channels: Sequence[tuple[str, Any]],
+    known: Mapping[str, str | None] | None = None,
 ) -> list[dict[str, Any]]:
     users = [u for u, _ in targets if u]
-    emails: dict[str, str | None] = {}
-    if users:
-        emails = {u: e for u, e in core(session).execute(_EMAILS, {"names": users})}
+    wanted = users + ([app.applicant] if to_applicant and app.applicant else [])
+    if known is not None and all(u in known for u in wanted):
+        emails: Mapping[str, str | None] = known
+    else:
+        emails = user_emails(session, users)
     addressed: list[tuple[str | None, str | None, str]] = []  # (recipient, role, address)
     for username, role in targets:
         if username and emails.get(username) and not (to_applicant and username == app.applicant):

@@ -212,12 +212,14 @@ def test_hold_returns_to_the_state_it_left_and_tasks_follow(ims: IMS) -> None:
     ims.workflow.transition(number, "hold", actor="dirk", reason="Court case about ownership.")
     app = ims.applications.get(number)
     assert (app.state, app.previous_state) == ("ON_HOLD", "CONTROL_ASSIGN")
-    assert not [t for t in ims.tasks.for_application(number) if t.status == "PENDING"]
+    # the task stays open, its SLA clock paused
+    (paused,) = [t for t in ims.tasks.for_application(number) if t.status == "PENDING"]
+    assert paused.paused_at is not None
     ims.workflow.transition(number, "resume", actor="mina")
     app = ims.applications.get(number)
     assert app.state == "CONTROL_ASSIGN"
     open_tasks = [t for t in ims.tasks.for_application(number) if t.status == "PENDING"]
-    assert [t.state for t in open_tasks] == ["CONTROL_ASSIGN"]
+    assert [(t.id, t.state, t.paused_at) for t in open_tasks] == [(paused.id, "CONTROL_ASSIGN", None)]
 
 
 def test_available_actions_explain_blocks(ims: IMS) -> None:

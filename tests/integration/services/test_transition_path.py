@@ -31,11 +31,9 @@ def test_hold_and_resume_write_every_row(ims: IMS) -> None:
     assert resumed.application.version == before.version + 2
     with ims.runtime.sessions() as s:
         tasks = s.scalars(select(Task).where(Task.application_id == app_id).order_by(Task.id)).all()
-        # the intake task was cancelled by the hold; resuming opened a fresh one
-        assert [(t.state, t.status) for t in tasks][-2:] == [
-            ("INTAKE_REVIEW", "CANCELLED"),
-            ("INTAKE_REVIEW", "PENDING"),
-        ]
+        # the hold paused the intake task's clock; resuming restarted the same task
+        assert [(t.state, t.status, t.paused_at) for t in tasks][-1:] == [("INTAKE_REVIEW", "PENDING", None)]
+        assert [t.state for t in tasks].count("INTAKE_REVIEW") == 1
         notes = s.scalars(select(Notification).where(Notification.application_id == app_id)).all()
         held_notes = sorted((n.recipient, n.recipient_role) for n in notes if n.payload["state"] == "ON_HOLD")
         # ON_HOLD notifies admin, director and minister: one row per holder

@@ -20,6 +20,8 @@ from ims.engine import (
     NotifyEffect,
     OpenStepEffect,
     OpenTaskEffect,
+    PauseTasksEffect,
+    ResumeTasksEffect,
 )
 from ims.errors import NotFound, RuleError, TransitionRefused
 from ims.rules import EvalContext
@@ -57,7 +59,15 @@ def test_gate_refusal_then_allowed(engine: Engine) -> None:
     assert decision.transition is not None and decision.transition.name == "submit"
     assert (
         CloseTasksEffect("DRAFT", "COMPLETED"),
-        OpenTaskEffect("INTAKE_REVIEW", ("front_office", "admin"), None, NOW + timedelta(hours=48), 48.0, {}),
+        OpenTaskEffect(
+            "INTAKE_REVIEW",
+            ("front_office", "admin"),
+            None,
+            NOW + timedelta(hours=48),
+            48.0,
+            {},
+            NOW + timedelta(hours=48 * 0.8),
+        ),
         NotifyEffect("state-entered", "state_entered", "INTAKE_REVIEW", ("admin",), (), None, None),
     ) == decision.effects
 
@@ -133,9 +143,9 @@ def test_wildcard_hold(engine: Engine, state: str) -> None:
     decision = engine.decide(snap(state), actor("director"), "hold", now=NOW, reason="missing funds")
     assert decision.allowed
     assert decision.to_state == "ON_HOLD"
-    # entering a hold state cancels the open tasks; resuming opens fresh ones
+    # entering a hold state pauses the open tasks' SLA clock; resuming restarts it
     assert (
-        CloseTasksEffect(state, "CANCELLED"),
+        PauseTasksEffect(state),
         OpenTaskEffect("ON_HOLD", ("director",), None, None, None, {}),
     ) == decision.effects
 
@@ -160,12 +170,30 @@ def test_resume_to_previous(engine: Engine) -> None:
     decision = engine.decide(held, actor("minister"), "resume", now=NOW)
     assert decision.allowed
     assert (decision.from_state, decision.to_state) == ("ON_HOLD", "CONTROL_VISIT")
+    # the paused task resumes; its open_task applies only when none was paused
+    reopen = OpenTaskEffect(
+        "CONTROL_VISIT",
+        ("control",),
+        "olga",
+        NOW + timedelta(hours=168.5),
+        168.5,
+        {},
+        NOW + timedelta(hours=134.8),
+    )
     assert (
         CloseTasksEffect("ON_HOLD", "COMPLETED"),
-        OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
+        ResumeTasksEffect("CONTROL_VISIT", (reopen,)),
         OpenStepEffect("control_visit"),
         NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", "ann", True),
     ) == decision.effects
+
+
+def test_leaving_hold_elsewhere_cancels_the_paused_tasks(engine: Engine) -> None:
+    decision = engine.decide(
+        snap("ON_HOLD", previous="DRAFT"), actor("director"), "reject", now=NOW, reason="x"
+    )
+    assert decision.allowed
+    assert decision.effects[:2] == (CloseTasksEffect("ON_HOLD"), CloseTasksEffect("DRAFT", "CANCELLED"))
 
 
 def test_resume_without_previous_state(engine: Engine) -> None:
@@ -198,7 +226,15 @@ def test_transition_effects_before_entry_effects(engine: Engine) -> None:
     assert [
         CloseTasksEffect("CONTROL_ASSIGN", "COMPLETED"),
         NotifyEffect("transition", "assigned", "CONTROL_VISIT", (), ("boss",), "olga", None),
-        OpenTaskEffect("CONTROL_VISIT", ("control",), "olga", NOW + timedelta(hours=168.5), 168.5, {}),
+        OpenTaskEffect(
+            "CONTROL_VISIT",
+            ("control",),
+            "olga",
+            NOW + timedelta(hours=168.5),
+            168.5,
+            {},
+            NOW + timedelta(hours=134.8),
+        ),
         OpenStepEffect("control_visit"),
         NotifyEffect("state-entered", "visit", "CONTROL_VISIT", (), (), "olga", None, True),
     ] == list(decision.effects)
@@ -271,7 +307,15 @@ def test_available_actions_labels_and_previous(engine: Engine) -> None:
 
 def test_initial_effects(engine: Engine) -> None:
     assert (
-        OpenTaskEffect("DRAFT", ("front_office",), None, NOW + timedelta(hours=72), 72.0, {"en": "Complete"}),
+        OpenTaskEffect(
+            "DRAFT",
+            ("front_office",),
+            None,
+            NOW + timedelta(hours=72),
+            72.0,
+            {"en": "Complete"},
+            NOW + timedelta(hours=72 * 0.8),
+        ),
     ) == engine.initial_effects("demo", snap(), now=NOW)
 
 

@@ -169,7 +169,10 @@ def test_decide_properties(
         assert decision.transition.name == action
         assert decision.to_state in workflow.states
         assert snapshot.state in workflow.sources_of(decision.transition)
-        assert decision.effects[0].kind == "close_tasks"
+        # leaving a state first closes its tasks, or pauses them when going on hold
+        assert decision.effects[0].kind == (
+            "pause_tasks" if workflow.states[decision.to_state].hold else "close_tasks"
+        )
     else:
         assert decision.failed and decision.effects == ()
         assert all(reason_text for reason_text in decision.reasons)

@@ -82,14 +82,14 @@ def in_range(column: Any, params: ReportParams) -> list[ColumnElement[bool]]:
     return out
 
 
-def seconds_between(d: Dialect, start: Any, end: Any) -> ColumnElement[float]:
-    """``end - start`` in seconds (a float)."""
+def seconds_between(d: Dialect, start: Any, end: Any) -> ColumnElement[Any]:
+    """``end - start`` in seconds (a float; a numeric on PostgreSQL)."""
     if d.is_pg:
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
-def hours(value: ColumnElement[Any]) -> ColumnElement[float]:
+def hours(value: ColumnElement[Any]) -> ColumnElement[Any]:
     """Seconds as hours (NULL stays NULL); :func:`one_decimal` rounds the fetched value."""
     return cast(value, Float) / 3600.0
 

@@ -53,8 +53,6 @@ def to_table(result: ReportResult, *, width: int = 200, color: bool = False) -> 
         column.overflow = "fold"
     for row in result.rows:
         table.add_row(*(_text(v) for v in row))
-    if not result.rows:
-        table.caption = "no rows"
     console = Console(
         width=width,
         record=True,
@@ -63,6 +61,8 @@ def to_table(result: ReportResult, *, width: int = 200, color: bool = False) -> 
         color_system=None if not color else "auto",
     )
     console.print(table)
+    if not result.rows:
+        console.print("(no rows)")
     return console.export_text(styles=color)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, select, true
 
 from ims.hooks.protocols import ChartSpec, ReportResult
 from ims.reports._scope import scoped
-from ims.reports._sql import dialect, hours, in_range, one_decimal, seconds_between
-from ims.store.models import OPEN_TASK_STATUSES, Application, Task, TaskRole
+from ims.reports._sql import dialect, hours, in_range, seconds_between
+from ims.store.models import OPEN_TASK_STATUSES, Application, Task
 
 if TYPE_CHECKING:
     from ims.hooks.protocols import ReportParams
@@ -22,8 +22,9 @@ UNASSIGNED = "(unassigned)"
 class Workload:
     """Open tasks per role and user: open, overdue, due within 24 hours.
 
-    A task counts once for each of its roles (``task_roles``) under its assignee,
-    or under ``(unassigned)``.  "Now" is the runtime clock.  Filters:
+    A task counts once for each of its roles (its ``roles`` list, unnested with
+    ``jsonb_array_elements_text`` / ``json_each``) under its assignee, or under
+    ``(unassigned)``.  "Now" is the runtime clock.  Filters:
     ``workflow``, ``district``; the dates bound the task's creation.
     """
 
@@ -35,19 +36,26 @@ class Workload:
         user = func.coalesce(Task.assignee, literal(UNASSIGNED)).label("user")
         overdue = func.sum(case((Task.due_at < now, 1), else_=0))
         soon = func.sum(case(((Task.due_at >= now) & (Task.due_at < now + timedelta(hours=24)), 1), else_=0))
-        query = (
-            select(TaskRole.role, user, func.count(), overdue, soon)
-            .join(Task, Task.id == TaskRole.task_id)
-            .where(Task.status.in_(OPEN_TASK_STATUSES))
-            .where(*in_range(Task.created_at, params))
-            .where(*scoped(params, workflow=Task.workflow, application_id=Task.application_id))
-            .group_by(TaskRole.role, user)
-            .order_by(TaskRole.role, user == UNASSIGNED, user)
-        )
         with ims.runtime.sessions() as session:
+            # the open tasks' own role lists, unnested (the open tasks are few next to all of
+            # task_roles, which also holds every completed task's roles)
+            if dialect(session, ims, params).is_pg:
+                roles = func.jsonb_array_elements_text(Task.roles).table_valued("value").alias("r")
+            else:
+                roles = func.json_each(Task.roles).table_valued("value").alias("r")
+            role = roles.c.value.label("role")
+            query = (
+                select(role, user, func.count(), overdue, soon)
+                .select_from(Task)
+                .join(roles, true())
+                .where(Task.status.in_(OPEN_TASK_STATUSES))
+                .where(*in_range(Task.created_at, params))
+                .where(*scoped(params, workflow=Task.workflow, application_id=Task.application_id))
+                .group_by(role, user)
+                .order_by(role, user == UNASSIGNED, user)
+            )
             rows = tuple(
-                (role, who, n, int(late or 0), int(due or 0))
-                for role, who, n, late, due in session.execute(query)
+                (r, who, n, int(late or 0), int(due or 0)) for r, who, n, late, due in session.execute(query)
             )
         chart = ChartSpec("bar", x="role", y=("open",), series="user", y_label="open tasks", stacked=True)
         return ReportResult(("role", "user", "open", "overdue", "due_24h"), rows, self.title, chart)

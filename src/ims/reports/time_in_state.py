@@ -48,7 +48,7 @@ class TimeInState:
                     hours(func.percentile_cont(0.9).within_group(seconds)),
                     hours(func.max(seconds)),
                 ).where(*where)
-                group = (StatePeriod.workflow, StatePeriod.state)
+                group: tuple[Any, ...] = (StatePeriod.workflow, StatePeriod.state)
             else:
                 part = (StatePeriod.workflow, StatePeriod.state)
                 ranked = (

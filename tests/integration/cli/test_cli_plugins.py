@@ -1,4 +1,5 @@
-"""``ims plugins`` and ``ims report`` end to end (click's runner, a temporary SQLite database)."""
+"""``ims plugins`` end to end (click's runner, a temporary SQLite database); ``ims report`` is in
+tests/integration/reports/test_report_cli.py."""
 
 from __future__ import annotations
 
@@ -41,58 +42,3 @@ def test_plugins_as_json(run) -> None:  # type: ignore[no-untyped-def]
     table = run("plugins")
     assert table.exit_code == 0, table.output
     assert "income_threshold" in table.output
-
-
-def test_report_list_and_run(run) -> None:  # type: ignore[no-untyped-def]
-    assert run("users", "add", "fenna", "--role", "front_office").exit_code == 0
-    created = run(
-        "app",
-        "create",
-        "bouwsubsidie",
-        "--as",
-        "fenna",
-        "--data",
-        '{"applicant": {"first_name": "A", "last_name": "B"}}',
-    )
-    assert created.exit_code == 0, created.output
-
-    listed = run("report", "list", "--format", "json")
-    assert json.loads(listed.output) == [
-        {"name": "applications_by_state", "title": "Applications by workflow and state"}
-    ]
-
-    as_json = run("report", "run", "applications_by_state", "--format", "json")
-    assert as_json.exit_code == 0, as_json.output
-    assert json.loads(as_json.output) == {
-        "report": "applications_by_state",
-        "title": "Applications by workflow and state",
-        "columns": ["workflow", "state", "count"],
-        "rows": [{"workflow": "bouwsubsidie", "state": "DRAFT", "count": 1}],
-    }
-    as_csv = run("report", "run", "applications_by_state", "--format", "csv", "--workflow", "bouwsubsidie")
-    assert as_csv.output == "workflow,state,count\nbouwsubsidie,DRAFT,1\n"
-    table = run("report", "run", "applications_by_state")
-    assert "bouwsubsidie" in table.output and "DRAFT" in table.output
-
-    # a whole day in the office's time zone; the application was created today
-    past = run(
-        "report",
-        "run",
-        "applications_by_state",
-        "--from",
-        "2000-01-01",
-        "--to",
-        "2000-12-31",
-        "--format",
-        "csv",
-    )
-    assert past.output == "workflow,state,count\n"
-
-
-def test_report_errors(run) -> None:  # type: ignore[no-untyped-def]
-    unknown = run("report", "run", "sla_breaches")
-    assert unknown.exit_code == 4
-    assert "no report 'sla_breaches' (known: applications_by_state)" in unknown.output
-    bad = run("report", "run", "applications_by_state", "--from", "yesterday")
-    assert bad.exit_code == 2
-    assert "'yesterday' is not a date (YYYY-MM-DD) or an ISO time" in bad.output

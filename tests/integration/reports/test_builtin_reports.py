@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import START, History, create
 
+from conftest import START, History, create
 from ims import IMS, NotFound, ValidationFailed
 from ims.hooks.protocols import ReportParams
 
@@ -204,7 +204,10 @@ def test_render_formats(ims: IMS, history: History) -> None:
     assert isinstance(table, str)
     assert table.splitlines()[0].strip() == "Throughput: applications entered and decided"
     assert "2026-11" in table
-    assert ims.reports.render("throughput", format="csv") == "period,entered,decided,approved,rejected\n2026-11,4,2,1,1\n"
+    assert (
+        ims.reports.render("throughput", format="csv")
+        == "period,entered,decided,approved,rejected\n2026-11,4,2,1,1\n"
+    )
     svg = ims.reports.render("sla_compliance", format="svg")
     assert isinstance(svg, bytes) and svg.startswith(b"<?xml") and b"<svg" in svg
     assert ims.reports.render("sla_compliance", format="svg") == svg  # reproducible

@@ -211,6 +211,8 @@ def test_documents_report_example(url: str, tmp_path: Path) -> None:
         assert result.columns == ("document_type", "status", "count")
         assert result.rows == (("national_declaration", "PENDING", 1), ("plot_map", "VERIFIED", 1))
         assert result.title == "Documents by type and status"
+        svg = ims.reports.render("documents_by_status", ReportParams(workflow="bouwsubsidie"), format="svg")
+        assert isinstance(svg, bytes) and b"plot_map" in svg
         assert ims.reports.run("documents_by_status", ReportParams(workflow="other")).rows == ()
         later = ReportParams(date_from=clock_now + timedelta(days=1))
         assert ims.reports.run("documents_by_status", later).rows == ()

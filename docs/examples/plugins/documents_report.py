@@ -1,6 +1,7 @@
 """A report: documents per type and status, counted in SQL.
 
-Run it with ``ims report run documents_by_status --workflow bouwsubsidie --from 2026-01-01``.
+Run it with ``ims report documents_by_status --workflow bouwsubsidie --from 2026-01-01``,
+or draw it with ``--format svg``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ims import hookimpl
-from ims.hooks.protocols import Report, ReportParams, ReportResult
+from ims.hooks.protocols import ChartSpec, Report, ReportParams, ReportResult
 from ims.store.models import Application, Document
 
 
@@ -34,7 +35,9 @@ class DocumentsByStatus:
             query = query.where(Application.created_at < params.date_to)
         with ims.runtime.sessions() as session:
             rows = tuple(tuple(row) for row in session.execute(query))
-        return ReportResult(("document_type", "status", "count"), rows, self.title)
+        # optional: how `--format svg|png` draws the rows (one stacked bar per document type)
+        chart = ChartSpec("bar", x="document_type", y=("count",), series="status", stacked=True)
+        return ReportResult(("document_type", "status", "count"), rows, self.title, chart)
 
 
 @hookimpl

@@ -2,12 +2,18 @@
 
 Seeds a user per role, then walks three applications: one to CLOSURE (with a
 refused transition on the way, shown with its reasons), one to REJECTED with a
-reason, one through ON_HOLD and back.  Prints what happens and a summary.
+reason, one through ON_HOLD and back (the hold pauses its task's SLA clock).  A
+fourth shows tasks and service levels: the intake task moves through the work
+queues (claimed, started), then the demo moves its clock forward so the SLA sweep
+sends a warning, a breach and two escalation levels, each once (a rerun sends
+nothing), and the supervisor takes the task over and completes it.  Prints what
+happens and a summary.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ims.errors import TransitionRefused
@@ -62,18 +68,39 @@ def applicant_data(first: str, last: str, *, employment: str = "employed") -> di
     }
 
 
+class DemoClock:
+    """The demo's clock: starts at the IMS's "now" and moves only when the demo says so."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
 class Demo:
     def __init__(self, ims: IMS, echo: Callable[[str], None]) -> None:
         self.ims = ims
         self.echo = echo
         self.refusals = 0
+        clock = ims.runtime.clock
+        if not callable(getattr(clock, "advance", None)):
+            # time must move for the SLA part: the IMS gets a clock the demo moves
+            clock = ims.runtime.clock = DemoClock(ims.runtime.now())
+        self.clock: Any = clock
+        self.sla_notices: list[tuple[str, str, int, tuple[str, ...]]] = []
 
     def run(self) -> dict[str, Any]:
         self.seed_users()
         closed = self.to_closure()
         rejected = self.to_rejection()
         held = self.through_hold()
-        return self.summary([closed, rejected, held])
+        late = self.tasks_and_sla()
+        return self.summary([closed, rejected, held, late])
 
     def seed_users(self) -> None:
         existing = {u.username for u in self.ims.users.list()}
@@ -216,9 +243,66 @@ class Demo:
         self.add_documents(number, (*REQUIRED_ALWAYS[1:], "pay_slip", "employer_declaration"), "fenna")
         self.do(number, "accept_intake", "fenna")
         self.refused(number, "hold", "fenna", reason="waiting")
+        (task,) = [t for t in self.ims.tasks.for_application(number) if t.open]
         self.do(number, "hold", "dirk", reason="Ownership is disputed in court; waiting for the ruling.")
+        self.clock.advance(days=10)
+        self.echo("  (ten days pass on hold: the task's SLA clock is stopped)")
         self.do(number, "resume", "dirk")
+        resumed = self.ims.tasks.get(task.id)
+        self.echo(f"  task {task.id} resumed: due {_short(task.due_at)} -> {_short(resumed.due_at)}")
         return number
+
+    def tasks_and_sla(self) -> str:
+        self.echo("\n4. Tasks in work queues, and service levels")
+        tasks = self.ims.tasks
+        number = self.intake("Ravi", "Ramdin")
+        (task,) = [t for t in tasks.for_application(number) if t.open]
+        hours = self.ims.config.sla.for_state("bouwsubsidie", task.state)
+        self.echo(
+            f"  task {task.id} '{task.title}' for {', '.join(task.roles)}, "
+            f"due {_short(task.due_at)} ({hours.allowed_hours if hours else '-'} h)"
+        )
+        self.queue("fenna")
+        self.echo(f"   fenna claims task {task.id}: {tasks.claim(task.id, actor='fenna').assignee}")
+        self.echo(f"   fenna starts it: {tasks.start(task.id, actor='fenna').status}")
+        self.queue("anna")
+        for hours_passed, what in (
+            (39, "past the 80 % warning point"),
+            (49, "past the deadline"),
+            (73, "a day later"),
+        ):
+            self.clock.now = task.created_at + timedelta(hours=hours_passed)
+            self.sweep(number, f"+{hours_passed} h, {what}")
+        self.sweep(number, "the same sweep again")
+        self.queue("fenna")
+        taken = tasks.assign(task.id, "anna", actor="anna")
+        self.echo(f"   anna (supervisor) takes the task over: assignee {taken.assignee}")
+        done = tasks.complete(task.id, actor="anna", comment="Intake checked by the supervisor.")
+        self.echo(f"   anna completes it: {done.status}, breached at {_short(done.breached_at)}")
+        return number
+
+    def queue(self, username: str) -> None:
+        page = self.ims.tasks.queue(actor=username, limit=5)
+        now = self.ims.runtime.now()
+        shown = "; ".join(
+            f"{t.id} {t.application_number} {t.state} {t.status}{' overdue' if t.overdue_at(now) else ''}"
+            f"{' (' + t.assignee + ')' if t.assignee else ''}"
+            for t in page.items
+        )
+        self.echo(f"   queue of {username}: {page.total} task(s){': ' + shown if shown else ''}")
+
+    def sweep(self, number: str, when: str) -> None:
+        result = self.ims.sla.sweep()
+        mine = [n for n in result.notices if n[0] == number]
+        self.sla_notices += mine
+        others = len(result.notices) - len(mine)
+        self.echo(
+            f"   sla sweep ({when}): {len(mine)} notice(s) for {number}"
+            + (f", {others} for other applications" if others else "")
+        )
+        for _, kind, level, recipients in mine:
+            label = f"escalation level {level}" if kind == "ESCALATION" else kind.lower()
+            self.echo(f"     {label:<20} -> {', '.join(recipients)}")
 
     def summary(self, numbers: list[str]) -> dict[str, Any]:
         self.echo("\nSummary")
@@ -229,6 +313,8 @@ class Demo:
         report = self.ims.audit.verify()
         inbox = {u: len(self.ims.notifications.inbox(actor=u)) for u in ("fenna", "carlos", "dirk", "paul")}
         self.echo(f"  refused transitions shown: {self.refusals}")
+        kinds = [k if k != "ESCALATION" else f"escalation {lv}" for _, k, lv, _ in self.sla_notices]
+        self.echo(f"  SLA notices for {numbers[-1]}: {', '.join(kinds).lower() or 'none'}")
         self.echo(f"  inbox messages: {', '.join(f'{u} {n}' for u, n in inbox.items())}")
         if any(c.enabled for c in self.ims.config.notifications.channels.values()):
             self.ims.outbox.deliver()  # e-mail etc. when a channel is switched on (IMS_EMAIL_ENABLED)
@@ -237,4 +323,13 @@ class Demo:
         self.echo(f"  outbox: {shown}")
         status = "intact" if not report.broken else f"BROKEN ({len(report.broken)})"
         self.echo(f"  audit: {report.chains} chains, {report.rows} rows, {status}")
-        return {"applications": numbers, "audit_ok": not report.broken, "refusals": self.refusals}
+        return {
+            "applications": numbers,
+            "audit_ok": not report.broken,
+            "refusals": self.refusals,
+            "sla_notices": list(self.sla_notices),
+        }
+
+
+def _short(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"

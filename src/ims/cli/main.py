@@ -19,6 +19,8 @@ from ims.cli.commands import (
     plugins,
     reference,
     report,
+    sla,
+    tasks,
     users,
     worker,
 )
@@ -61,6 +63,8 @@ for command in (
     report.report,
     reference.reference,
     notifications.notifications,
+    tasks.tasks,
+    sla.sla,
     worker.worker,
 ):
     cli.add_command(command)

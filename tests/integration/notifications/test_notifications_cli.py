@@ -36,9 +36,9 @@ def test_notifications_commands(make_ims: Any, smtp: SmtpSink, db_url: str, tmp_
     assert run("notifications", "retry", str(dead.id), "999") == (
         f"requeued 1: {dead.id}\nnot dead (left as they are): 999\n"
     )
-    out = run("worker", "--once")
+    out = run("worker", "--once", "--sla-interval", "0")
     assert "sent 1, failed 0, dead 0" in out
-    assert "worker stopped after 1 passes: sent 1, failed 0, dead 0" in out
+    assert "worker stopped after 1 passes: sent 1, failed 0, dead 0; 0 SLA sweeps, 0 SLA notices" in out
     assert len(smtp.messages) == 2
 
     result = runner.invoke(

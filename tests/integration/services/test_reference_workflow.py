@@ -183,11 +183,19 @@ def test_photos_need_the_photo_permission(ims: IMS) -> None:
 def test_full_demo_reaches_every_end(ims: IMS) -> None:
     lines: list[str] = []
     result = Demo(ims, lines.append).run()
-    closed, rejected, held = result["applications"]
+    closed, rejected, held, late = result["applications"]
     assert ims.applications.get(closed).state == "CLOSURE"
     assert ims.applications.get(closed).closed_at is not None
     assert ims.applications.get(rejected).state == "REJECTED"
     assert ims.applications.get(held).state == "CONTROL_ASSIGN"
+    # the SLA part: a warning, a breach and two escalation levels for the late application, once each
+    assert [(n, k, lv) for n, k, lv, _ in result["sla_notices"]] == [
+        (late, "WARNING", 0),
+        (late, "BREACH", 0),
+        (late, "ESCALATION", 1),
+        (late, "ESCALATION", 2),
+    ]
+    assert [r for *_, r in result["sla_notices"]] == [("fenna",), ("fenna",), ("anna",), ("dirk",)]
     assert result["audit_ok"]
     assert result["refusals"] >= 5
     history = ims.workflow.history(rejected)

@@ -1,4 +1,4 @@
-"""``ims worker``: deliver the outbox in a loop until SIGTERM or SIGINT.
+"""``ims worker``: deliver the outbox and sweep SLAs in a loop until SIGTERM or SIGINT.
 
 Each pass claims due messages (``delivery.batch`` at most), sends them and marks
 them; when a pass found a full batch the next one starts at once, otherwise the
@@ -6,8 +6,13 @@ worker sleeps ``--interval`` seconds.  SIGTERM/SIGINT finish the current pass an
 stop (a second signal during a slow send does not interrupt it either: the lease
 covers a killed worker).  After every pass the worker writes a heartbeat file,
 ``<data_dir>/worker-<hostname>-<pid>.heartbeat.json``: ``{"pid", "host", "at",
-"passes", "sent", "failed", "dead"}``, removed on a graceful stop; a health check
-reads its age.  The SLA sweep joins this loop in a later release.
+"passes", "sent", "failed", "dead", "sla_sweeps", "sla_notices"}``, removed on a
+graceful stop; a health check reads its age.
+
+Every ``--sla-interval`` seconds (default 60; 0 turns it off) a pass also runs the SLA
+sweep (:meth:`ims.services.sla.SlaService.sweep`) before delivering, so the warnings,
+breaches and escalations it enqueues go out in the same pass.  Several workers may run
+at once: on PostgreSQL their sweeps take disjoint batches (``SKIP LOCKED``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -38,21 +44,29 @@ def heartbeat_path(data_dir: str | os.PathLike[str], pid: int | None = None) -> 
     show_default=True,
     help="Seconds between passes when idle.",
 )
-@click.option("--once", is_flag=True, help="One pass, then exit (like `ims notifications deliver`).")
+@click.option(
+    "--sla-interval",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds between SLA sweeps (0: no sweeps in this worker).",
+)
+@click.option("--once", is_flag=True, help="One pass (a sweep, then delivery), then exit.")
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print only on stop, not after every pass that did something."
 )
 @pass_state
 @handle_errors
-def worker(state: State, interval: float, once: bool, quiet: bool) -> None:
-    """Deliver notifications until stopped (SIGTERM/SIGINT: graceful)."""
+def worker(state: State, interval: float, sla_interval: float, once: bool, quiet: bool) -> None:
+    """Deliver notifications and sweep SLAs until stopped (SIGTERM/SIGINT: graceful)."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    totals = {"passes": 0, "sent": 0, "failed": 0, "dead": 0}
+    totals = {"passes": 0, "sent": 0, "failed": 0, "dead": 0, "sla_sweeps": 0, "sla_notices": 0}
+    last_sweep: float | None = None
     try:
         with state.ims() as ims:
             data_dir = Path(ims.config.settings.data_dir)
@@ -63,6 +77,19 @@ def worker(state: State, interval: float, once: bool, quiet: bool) -> None:
                 click.echo(f"worker {os.getpid()} started; heartbeat {beat}")
             try:
                 while True:
+                    if sla_interval > 0 and (
+                        last_sweep is None or time.monotonic() - last_sweep >= sla_interval
+                    ):
+                        last_sweep = time.monotonic()
+                        swept = ims.sla.sweep()
+                        fired = swept.warnings + swept.breaches + swept.escalations
+                        totals["sla_sweeps"] += 1
+                        totals["sla_notices"] += fired
+                        if fired and not quiet:
+                            click.echo(
+                                f"sla: {swept.warnings} warnings, {swept.breaches} breaches, "
+                                f"{swept.escalations} escalations"
+                            )
                     report = ims.outbox.deliver()
                     totals["passes"] += 1
                     totals["sent"] += report.sent
@@ -82,7 +109,8 @@ def worker(state: State, interval: float, once: bool, quiet: bool) -> None:
             signal.signal(signum, handler)
     click.echo(
         f"worker stopped after {totals['passes']} passes: "
-        f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}"
+        f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}; "
+        f"{totals['sla_sweeps']} SLA sweeps, {totals['sla_notices']} SLA notices"
     )
 
 

@@ -21,13 +21,20 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def parse_clock(text: str) -> time:
-    """``"07:30"`` -> ``time(7, 30)``; raises ValueError for anything else."""
+    """``"07:30"`` -> ``time(7, 30)``; ``"24:00"`` is the end of the day (``time.max``);
+    raises ValueError for anything else."""
+    minutes = _minutes(text)
+    return time.max if minutes == 24 * 60 else time(minutes // 60, minutes % 60)
+
+
+def _minutes(text: str) -> int:
     hours, _, minutes = text.partition(":")
     if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
         raise ValueError(f"'{text}' is not a time of day HH:MM")
-    if text == "24:00":
-        return time.max
-    return time(int(hours), int(minutes))
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) > 59 or value > 24 * 60:
+        raise ValueError(f"'{text}' is not a time of day HH:MM")
+    return value
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,9 @@ class BusinessCalendar:
 
     zone: ZoneInfo
     days: frozenset[int]
-    start: time
-    end: time
+    #: minutes after midnight the working day starts and ends (``24 * 60``: midnight after)
+    start_minute: int
+    end_minute: int
     holidays: frozenset[date]
 
     @classmethod
@@ -52,10 +60,10 @@ class BusinessCalendar:
     ) -> BusinessCalendar:
         days = frozenset(WEEKDAYS.index(d) for d in working_days)
         parsed = frozenset(h if isinstance(h, date) else date.fromisoformat(h) for h in holidays)
-        calendar = cls(ZoneInfo(timezone), days, parse_clock(start), parse_clock(end), parsed)
+        calendar = cls(ZoneInfo(timezone), days, _minutes(start), _minutes(end), parsed)
         if not days:
             raise ValueError("a business calendar needs at least one working day")
-        if calendar.start >= calendar.end:
+        if calendar.start_minute >= calendar.end_minute:
             raise ValueError(f"working hours must start before they end ({start} - {end})")
         return calendar
 
@@ -66,15 +74,13 @@ class BusinessCalendar:
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """The working window of ``day`` as aware UTC datetimes."""
-        opens = datetime.combine(day, self.start, self.zone).astimezone(UTC)
-        closes = datetime.combine(day, self.end, self.zone).astimezone(UTC)
+        midnight = datetime.combine(day, time(0), self.zone)
+        opens = (midnight + timedelta(minutes=self.start_minute)).astimezone(UTC)
+        closes = (midnight + timedelta(minutes=self.end_minute)).astimezone(UTC)
         return opens, closes
 
     def _day_seconds(self) -> float:
-        today = date(2001, 1, 1)
-        opens = datetime.combine(today, self.start)
-        closes = datetime.combine(today, self.end)
-        return (closes - opens).total_seconds()
+        return (self.end_minute - self.start_minute) * 60.0
 
     def add(self, moment: datetime, hours: float) -> datetime:
         """The moment ``hours`` working hours after ``moment``.

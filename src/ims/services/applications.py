@@ -45,6 +45,8 @@ class ApplicationView:
     updated_at: datetime
     state_entered_at: datetime
     closed_at: datetime | None
+    #: the district of the application data (``applications.district``, for reports)
+    district: str | None = None
 
     @classmethod
     def of(cls, app: Application) -> ApplicationView:
@@ -65,6 +67,7 @@ class ApplicationView:
             updated_at=app.updated_at,
             state_entered_at=app.state_entered_at,
             closed_at=app.closed_at,
+            district=app.district,
         )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 
 from ims.services import _messages
 from ims.services._effects import users_with_roles
@@ -60,7 +60,7 @@ _DUE = (
     )
     .where(_tasks.c.next_check_at <= bindparam("now"))
     .order_by(_tasks.c.next_check_at, _tasks.c.id)
-    .limit(bindparam("batch"))
+    .limit(bindparam("batch", type_=Integer))
     .with_for_update(skip_locked=True)
 )
 _APPS = select(_apps).where(_apps.c.id.in_(bindparam("ids", expanding=True)))

@@ -25,6 +25,7 @@ from sqlalchemy import Table, bindparam, insert, select
 
 from ims.config.models import OpenTask, label_for
 from ims.sla import times_for
+from ims.store.bulk import bulk_insert
 from ims.store.db import core
 from ims.store.models import Notification, User
 
@@ -180,9 +181,8 @@ def enqueue(
 
 
 def insert_rows(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows built by :func:`message_rows` (one ``executemany`` for many messages)."""
-    if rows:
-        core(session).execute(_INSERT, list(rows))
+    """Insert rows built by :func:`message_rows`, many at once (``COPY`` on PostgreSQL)."""
+    bulk_insert(core(session), _notes, rows)
 
 
 def message_rows(

@@ -19,16 +19,19 @@ bookkeeping above could not send a notice twice.  See docs/reference/tasks-and-s
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, select, text, update
 
 from ims.services import _messages
 from ims.services._effects import users_with_roles
 from ims.sla import BREACH, ESCALATION, WARNING, Milestone, pending, times_for
+from ims.store.bulk import bulk_insert
 from ims.store.db import core
 from ims.store.models import Application, SlaNotice, Task
 
@@ -63,17 +66,31 @@ _DUE = (
     .limit(bindparam("batch", type_=Integer))
     .with_for_update(skip_locked=True)
 )
-_APPS = select(_apps).where(_apps.c.id.in_(bindparam("ids", expanding=True)))
+_APPS = select(
+    _apps.c.id,
+    _apps.c.number,
+    _apps.c.workflow,
+    _apps.c.data,
+    _apps.c.assignee,
+    _apps.c.applicant,
+    _apps.c.previous_state,
+).where(_apps.c.id.in_(bindparam("ids", expanding=True)))
 _FIRED = select(_notices.c.task_id, _notices.c.kind, _notices.c.level).where(
     _notices.c.task_id.in_(bindparam("ids", expanding=True))
 )
-_INSERT_NOTICE = insert(_notices)
 _UPDATE_TASK = (
     update(_tasks)
     .where(_tasks.c.id == bindparam("task_id"))
     .values(
         status=bindparam("new_status"), breached_at=bindparam("breached"), next_check_at=bindparam("next")
     )
+)
+#: PostgreSQL: every task of a batch in one UPDATE over arrays
+_UPDATE_TASKS_PG = text(
+    "UPDATE tasks SET status = v.status, breached_at = v.breached, next_check_at = v.next "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), "
+    "CAST(:breached AS timestamptz[]), CAST(:nexts AS timestamptz[])) AS v(id, status, breached, next) "
+    "WHERE tasks.id = v.id"
 )
 #: the notification template of each kind of notice
 TEMPLATES = {WARNING: "sla_warning", BREACH: "sla_breach", ESCALATION: "sla_escalation"}
@@ -186,8 +203,9 @@ class SlaService:
             return 0
         tally.examined += len(rows)
         ids = [r.id for r in rows]
+        # plain rows, not ORM objects: the message templates read a handful of attributes
         apps = {
-            r.id: Application(**r._mapping)
+            r.id: cast(Application, r)
             for r in conn.execute(_APPS, {"ids": sorted({r.application_id for r in rows})})
         }
         fired: dict[int, set[tuple[str, int]]] = {}
@@ -271,10 +289,20 @@ class SlaService:
                     "next": later.at if later else None,
                 }
             )
-        if notice_rows:
-            conn.execute(_INSERT_NOTICE, notice_rows)
+        bulk_insert(conn, _notices, notice_rows)
         _messages.insert_rows(s, message_rows)
-        conn.execute(_UPDATE_TASK, task_updates)
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                _UPDATE_TASKS_PG,
+                {
+                    "ids": [u["task_id"] for u in task_updates],
+                    "statuses": [u["new_status"] for u in task_updates],
+                    "breached": [u["breached"] for u in task_updates],
+                    "nexts": [u["next"] for u in task_updates],
+                },
+            )
+        else:  # SQLite: executemany in process, as fast
+            conn.execute(_UPDATE_TASK, task_updates)
         tally.notifications += len(message_rows)
         return len(rows)
 
@@ -320,9 +348,15 @@ def _targets(m: Milestone, row: Any, holders: dict[str, list[str]]) -> list[tupl
 def _context(rt: Runtime, row: Any, m: Milestone, sla: StateSla | None, now: datetime) -> dict[str, Any]:
     overdue = max((now - row.due_at).total_seconds() / 3600.0, 0.0)
     return {
-        "due_at": _messages.local_time(rt.config, row.due_at),
+        "due_at": _local(rt.config.settings.timezone, row.due_at),
         "sla_hours": f"{sla.allowed_hours:g}" if sla else "",
         "task_title": row.title,
         "level": m.level,
         "overdue_hours": f"{overdue:.0f}",
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _local(zone: str, moment: datetime) -> str:
+    """A due time as messages show it (many tasks of a bulk share one: cached)."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

@@ -422,9 +422,9 @@ def bench_database(url: str, kind: str, size: int, repeat: int) -> tuple[list[Ro
             """SELECT
               (SELECT count(*) FROM tasks WHERE assignee = 'staff_7'
                  AND status IN ('PENDING','IN_PROGRESS','OVERDUE')),
-              (SELECT count(DISTINCT r.task_id) FROM task_roles r JOIN tasks t ON t.id = r.task_id
-                 WHERE r.role IN ('staff') AND t.assignee IS NULL
-                 AND t.status IN ('PENDING','IN_PROGRESS','OVERDUE')),
+              (SELECT count(*) FROM tasks WHERE assignee IS NULL
+                 AND status IN ('PENDING', 'IN_PROGRESS', 'OVERDUE') AND workflow = 'bouwsubsidie'
+                 AND state IN ('SOCIAL_REVIEW', 'TECHNICAL_REVIEW')),
               (SELECT count(*) FROM state_periods WHERE workflow = 'bouwsubsidie'
                  AND state IN ('CLOSURE','REJECTED') AND entered_at >= :from AND entered_at <= :now)""",
             {"from": datetime(2026, 11, 1, 3, 0, tzinfo=UTC), "now": NOW},

@@ -3,7 +3,9 @@
 Five small aggregate queries in one read transaction, each on an index:
 
 * the user's open tasks, overdue and due soon: ``tasks (assignee, status)``;
-* open tasks nobody took in the user's roles: ``task_roles (role, task_id)``;
+* open tasks nobody took in the user's roles: the partial index
+  ``ix_tasks_open_unassigned (workflow, state)``, over the states whose task the
+  workflow gives to one of those roles;
 * applications by workflow and state: ``applications (workflow, state)``, or
   ``applications (applicant)`` for an applicant, who sees only their own;
 * this month's decisions: entries into final states in ``state_periods
@@ -21,15 +23,18 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 
-from ims.reports._scope import outcome_of
+from ims.config.models import OpenTask
+from ims.reports._scope import outcome_of, pairs_in
 from ims.services._actors import ActorLike, resolve_actor
-from ims.store.models import OPEN_TASK_STATUSES, Application, StatePeriod, Task, TaskRole
+from ims.store.models import OPEN_TASK_STATUSES, Application, StatePeriod, Task
+from ims.store.models._tasks import OPEN_UNASSIGNED
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ims.config.models import ImsConfig
     from ims.rules import Actor
     from ims.services._runtime import Runtime
 
@@ -60,7 +65,7 @@ class Dashboard:
     my_overdue: int
     #: of those, not yet overdue but past the SLA warning point or due within 24 hours
     due_soon: int
-    #: open tasks assigned to nobody, for one of the user's roles
+    #: open tasks assigned to nobody in the states whose task is for one of the user's roles
     unassigned_in_my_roles: int
     #: applications per workflow and state the user may see (an applicant: their own)
     applications_by_state: tuple[StateCount, ...]
@@ -92,7 +97,7 @@ class DashboardService:
                 my_open_tasks=mine,
                 my_overdue=late,
                 due_soon=soon,
-                unassigned_in_my_roles=_unassigned(s, who),
+                unassigned_in_my_roles=_unassigned(s, self._rt.config, who),
                 applications_by_state=(
                     _by_state(s, who.username) if own_only else self._office_by_state(s, now)
                 ),
@@ -151,16 +156,34 @@ def _my_tasks(s: Session, username: str, now: datetime) -> tuple[int, int, int]:
     return int(n), int(overdue or 0), int(due_soon or 0)
 
 
-def _unassigned(s: Session, who: Actor) -> int:
-    roles = sorted(who.roles - {APPLICANT_ROLE})
-    if not roles:
+def _unassigned(s: Session, config: ImsConfig, who: Actor) -> int:
+    pairs = task_states_for(config, who.roles - {APPLICANT_ROLE})
+    if not pairs:
         return 0
     query = (
-        select(func.count(func.distinct(TaskRole.task_id)))
-        .join(Task, Task.id == TaskRole.task_id)
-        .where(TaskRole.role.in_(roles), Task.assignee.is_(None), Task.status.in_(OPEN_TASK_STATUSES))
+        select(func.count())
+        .select_from(Task)
+        # the partial index's own condition, word for word, so PostgreSQL and SQLite use it
+        .where(text(OPEN_UNASSIGNED))
+        .where(pairs_in(Task.workflow, Task.state, pairs))
     )
     return int(s.execute(query).scalar_one())
+
+
+def task_states_for(config: ImsConfig, roles: frozenset[str] | set[str]) -> list[tuple[str, str]]:
+    """``(workflow, state)`` whose task (an ``open_task`` on entering the state, or on a
+    transition into it) is for one of ``roles``."""
+    pairs: set[tuple[str, str]] = set()
+    for name, wf in config.workflows.items():
+        for state_name, state in wf.states.items():
+            if any(isinstance(e, OpenTask) and set(e.roles) & roles for e in state.on_enter):
+                pairs.add((name, state_name))
+        for transition in wf.transitions:
+            if transition.to in wf.states and any(
+                isinstance(e, OpenTask) and set(e.roles) & roles for e in transition.effects
+            ):
+                pairs.add((name, transition.to))
+    return sorted(pairs)
 
 
 def _by_state(s: Session, applicant: str | None) -> tuple[StateCount, ...]:

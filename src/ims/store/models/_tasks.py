@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ims.store.base import Base, JSONType, UTCDateTime
@@ -14,6 +14,8 @@ TASK_STATUSES = ("PENDING", "IN_PROGRESS", "COMPLETED", "OVERDUE", "CANCELLED")
 #: statuses of a task still to be done (the work queues show these)
 OPEN_TASK_STATUSES = ("PENDING", "IN_PROGRESS", "OVERDUE")
 SLA_NOTICE_KINDS = ("WARNING", "BREACH", "ESCALATION")
+#: the condition of the partial index ``ix_tasks_open_unassigned``
+OPEN_UNASSIGNED = "assignee IS NULL AND status IN ('PENDING', 'IN_PROGRESS', 'OVERDUE')"
 
 
 class Task(Base):
@@ -39,8 +41,16 @@ class Task(Base):
         Index(None, "assignee", "status"),
         Index(None, "next_check_at"),
         Index(None, "workflow", "state", "created_at"),
-        # the SLA compliance report: completed tasks of a period
-        Index(None, "status", "completed_at"),
+        # the SLA compliance report: completed tasks of a period, read from the index alone
+        Index(None, "status", "completed_at", "workflow", "state", "breached_at"),
+        # the dashboard's "unassigned in my roles": open tasks nobody took, by state
+        Index(
+            "ix_tasks_open_unassigned",
+            "workflow",
+            "state",
+            postgresql_where=text(OPEN_UNASSIGNED),
+            sqlite_where=text(OPEN_UNASSIGNED),
+        ),
         status_check("status", TASK_STATUSES),
     )
 

@@ -32,6 +32,8 @@ depends_on: str | Sequence[str] | None = None
 #: JSON on SQLite, JSONB on PostgreSQL (``ims.store.base.JSONType``).
 JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TS = sa.DateTime(timezone=True)
+#: the condition of the partial index ix_tasks_open_unassigned (the dashboard's unassigned count)
+OPEN_UNASSIGNED = "assignee IS NULL AND status IN ('PENDING', 'IN_PROGRESS', 'OVERDUE')"
 
 
 def upgrade() -> None:
@@ -55,7 +57,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_state_periods")),
     )
     op.create_index(op.f("ix_state_periods_application_id"), "state_periods", ["application_id"])
-    op.create_index(op.f("ix_state_periods_exited_at"), "state_periods", ["exited_at"])
+    op.create_index(
+        op.f("ix_state_periods_exited_at_workflow_state_seconds"),
+        "state_periods",
+        ["exited_at", "workflow", "state", "seconds"],
+    )
     op.create_index(
         op.f("ix_state_periods_workflow_state_entered_at"),
         "state_periods",
@@ -116,7 +122,16 @@ def upgrade() -> None:
         batch.alter_column("workflow", existing_type=sa.String(length=100), nullable=False)
         batch.create_index(batch.f("ix_tasks_next_check_at"), ["next_check_at"])
         batch.create_index(batch.f("ix_tasks_workflow_state_created_at"), ["workflow", "state", "created_at"])
-        batch.create_index(batch.f("ix_tasks_status_completed_at"), ["status", "completed_at"])
+        batch.create_index(
+            batch.f("ix_tasks_status_completed_at_workflow_state_breached_at"),
+            ["status", "completed_at", "workflow", "state", "breached_at"],
+        )
+        batch.create_index(
+            "ix_tasks_open_unassigned",
+            ["workflow", "state"],
+            postgresql_where=sa.text(OPEN_UNASSIGNED),
+            sqlite_where=sa.text(OPEN_UNASSIGNED),
+        )
 
 
 def _backfill() -> None:
@@ -172,7 +187,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_task_roles_role_task_id"), table_name="task_roles")
     op.drop_table("task_roles")
     with op.batch_alter_table("tasks") as batch:
-        batch.drop_index(batch.f("ix_tasks_status_completed_at"))
+        batch.drop_index("ix_tasks_open_unassigned")
+        batch.drop_index(batch.f("ix_tasks_status_completed_at_workflow_state_breached_at"))
         batch.drop_index(batch.f("ix_tasks_workflow_state_created_at"))
         batch.drop_index(batch.f("ix_tasks_next_check_at"))
         for column in ("paused_seconds", "paused_at", "next_check_at", "breached_at", "warn_at", "workflow"):
@@ -181,6 +197,6 @@ def downgrade() -> None:
         batch.drop_index(batch.f("ix_applications_district"))
         batch.drop_column("district")
     op.drop_index(op.f("ix_state_periods_workflow_state_entered_at"), table_name="state_periods")
-    op.drop_index(op.f("ix_state_periods_exited_at"), table_name="state_periods")
+    op.drop_index(op.f("ix_state_periods_exited_at_workflow_state_seconds"), table_name="state_periods")
     op.drop_index(op.f("ix_state_periods_application_id"), table_name="state_periods")
     op.drop_table("state_periods")

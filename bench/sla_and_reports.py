@@ -16,6 +16,9 @@ PostgreSQL, a recursive CTE on SQLite):
 * ``--size`` applications in progress, each with one open task in its current
   state of the reference workflow (DRAFT .. MINISTER_DECISION), due by the
   state's SLA: 1 % past due (and due for the sweep), the rest early in their SLA;
+* with ``--history spread`` (the default) each in-progress application waited up to
+  700 days in the state before its current one, so the history spreads over two years
+  (``--history dense``: all of it within the last 55 days, a month then holds half);
 * a quarter as many decided applications (70 % CLOSURE, 30 % REJECTED) spread
   over the last 700 days;
 * their whole history: one ``workflow_events`` row per move, one
@@ -149,8 +152,14 @@ def state_table(ims: Any) -> str:
     return "st(j, name, sla, warn, roles) AS (VALUES " + ", ".join(rows) + ")"
 
 
-def fill(ims: Any, sql: Sql, size: int) -> dict[str, int]:
-    """Bulk-insert the bench data; return the row counts."""
+def fill(ims: Any, sql: Sql, size: int, history: str) -> dict[str, int]:
+    """Bulk-insert the bench data; return the row counts.
+
+    ``history="spread"``: an application in progress waited up to 700 days in the state
+    before its current one, so its history spreads over two years like the decided
+    ones' and a month holds a month's share of it; ``"dense"``: every stay is short,
+    so all in-progress history falls within the last 55 days (a month holds half of it).
+    """
     decided = size // 4
     st = state_table(ims)
     # per application i: `step` seconds per finished stay; active: current index k = i % 9,
@@ -158,7 +167,8 @@ def fill(ims: Any, sql: Sql, size: int) -> dict[str, int]:
     step = "(3600 * (6 + (a.i * 37) % 150))"
     k = "(a.i % 9)"
     in_state = "(CASE WHEN a.i % 100 = 0 THEN cur.sla + 3600 ELSE ((a.i * 31) % 1000) * cur.sla / 2000 END)"
-    active_created = f"({in_state} + {k} * {step})"  # seconds before NOW
+    gap = f"(CASE WHEN {k} > 0 THEN 86400 * ((a.i * 7) % 700) ELSE 0 END)" if history == "spread" else "0"
+    active_created = f"({in_state} + {gap} + {k} * {step})"  # seconds before NOW
     decided_created = f"(86400 * (1 + (a.i * 7) % 640) + 9 * {step})"
     decided_final = f"({decided_created} - 9 * {step})"
     final = "(CASE WHEN a.i % 10 < 7 THEN 'CLOSURE' ELSE 'REJECTED' END)"
@@ -192,18 +202,26 @@ def fill(ims: Any, sql: Sql, size: int) -> dict[str, int]:
     )
     # one stay per (application, state index j): finished ones, the current one (exited NULL)
     stays = f"""{common}, a(i) AS (SELECT i FROM g),
-        stay(i, j, created, step, last) AS (
+        stay(i, j, created, step, last, cur) AS (
             SELECT a.i, s.j, CASE WHEN a.i <= {size} THEN {active_created} ELSE {decided_created} END, {step},
-                CASE WHEN a.i <= {size} THEN {k} ELSE 9 END
+                CASE WHEN a.i <= {size} THEN {k} ELSE 9 END, {in_state}
             FROM a JOIN st cur ON cur.j = a.i % 9
                 JOIN st s ON s.j <= (CASE WHEN a.i <= {size} THEN {k} ELSE 8 END)
             UNION ALL
-            SELECT a.i, 9, {decided_created}, {step}, 9
+            SELECT a.i, 9, {decided_created}, {step}, 9, 0
             FROM a JOIN st cur ON cur.j = a.i % 9 WHERE a.i > {size}
         )"""
     name = f"(CASE WHEN stay.j = 9 THEN {final.replace('a.i', 'stay.i')} ELSE st.name END)"
-    entered = "(stay.created - stay.j * stay.step)"
-    exited = "(stay.created - (stay.j + 1) * stay.step)"
+    active = f"stay.i <= {size}"
+    entered = (
+        f"(CASE WHEN stay.j = stay.last AND {active} THEN stay.cur "
+        "ELSE stay.created - stay.j * stay.step END)"
+    )
+    exited = (
+        f"(CASE WHEN stay.j + 1 = stay.last AND {active} THEN stay.cur "
+        "ELSE stay.created - (stay.j + 1) * stay.step END)"
+    )
+    length = f"({entered} - {exited})"
     is_open = f"(stay.j = stay.last AND stay.i <= {size}) OR stay.j = 9"
     run(
         f"""{stays}
@@ -211,7 +229,7 @@ def fill(ims: Any, sql: Sql, size: int) -> dict[str, int]:
             exit_transition, next_state)
         SELECT stay.i, 'bouwsubsidie', {name}, {sql.ts(entered)},
             CASE WHEN {is_open} THEN NULL ELSE {sql.ts(exited)} END,
-            CASE WHEN {is_open} THEN NULL ELSE stay.step END,
+            CASE WHEN {is_open} THEN NULL ELSE {length} END,
             CASE WHEN {is_open} THEN NULL ELSE 'next' END, NULL
         FROM stay LEFT JOIN st ON st.j = stay.j"""
     )
@@ -235,7 +253,7 @@ def fill(ims: Any, sql: Sql, size: int) -> dict[str, int]:
                 THEN json_extract_path_text_placeholder || '_' || (stay.i % {USERS_PER_ROLE}) END,
             CASE WHEN {is_open} THEN 'PENDING' ELSE 'COMPLETED' END,
             {sql.ts(due)}, {sql.ts(warn)},
-            CASE WHEN NOT ({is_open}) AND stay.step > st.sla THEN {sql.ts(due)} END,
+            CASE WHEN NOT ({is_open}) AND {length} > st.sla THEN {sql.ts(due)} END,
             CASE WHEN {is_open} THEN {sql.ts(warn)} END,
             0, {sql.ts(entered)},
             CASE WHEN {is_open} THEN NULL ELSE {sql.ts(exited)} END,
@@ -358,7 +376,9 @@ def floors(sql: Sql) -> dict[str, str]:
 # --------------------------------------------------------------------------- the run
 
 
-def bench_database(url: str, kind: str, size: int, repeat: int) -> tuple[list[Row], dict[str, Any]]:
+def bench_database(
+    url: str, kind: str, size: int, repeat: int, history: str = "spread"
+) -> tuple[list[Row], dict[str, Any]]:
     from sqlalchemy import text
 
     from ims import IMS
@@ -378,7 +398,7 @@ def bench_database(url: str, kind: str, size: int, repeat: int) -> tuple[list[Ro
             ims.users.create(username, display_name=username, roles=[role])
         err.print(f"[bold]{kind}[/]: filling {size:,} applications in progress (+{size // 4:,} decided)")
         start = time.perf_counter()
-        counts = fill(ims, sql, size)
+        counts = fill(ims, sql, size, history)
         finish_load(ims, sql)
         counts["load_seconds"] = round(time.perf_counter() - start, 1)
         err.print(f"  rows: {counts}")
@@ -566,6 +586,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--history",
+        choices=["spread", "dense"],
+        default="spread",
+        help="in-progress history over two years (default) or all within the last 55 days",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     args = parser.parse_args()
     if not args.pg and not args.sqlite:
@@ -579,13 +605,13 @@ def main() -> None:
     if args.sqlite:
         size = args.size or (5_000 if args.quick else 100_000)
         with tempfile.TemporaryDirectory() as tmp:
-            rows, counts = bench_database(f"sqlite:///{tmp}/bench.db", "sqlite", size, repeat)
+            rows, counts = bench_database(f"sqlite:///{tmp}/bench.db", "sqlite", size, repeat, args.history)
         all_rows += rows
         loads["sqlite"] = counts
     if args.pg:
         size = args.size or (20_000 if args.quick else 1_000_000)
         with pg_database(args.pg, args.keep) as url:
-            rows, counts = bench_database(url, "postgresql", size, repeat)
+            rows, counts = bench_database(url, "postgresql", size, repeat, args.history)
         all_rows += rows
         loads["postgresql"] = counts
     print_rows(all_rows)

@@ -360,7 +360,8 @@ def test_hook_register_reports(tmp_path: Path) -> None:
         result = ims.reports.run("user_count")
         assert result == ReportResult(("users",), ((8,),), "Users")  # the title defaults to the report's
         assert ims.reports.render("user_count", format="csv") == "users\n8\n"  # rendered like a built-in
-        with pytest.raises(NotFound, match=r"no report 'nope' \(known: applications_by_state, .*, user_count, "):
+        known = r"no report 'nope' \(known: applications_by_state, .*, user_count, "
+        with pytest.raises(NotFound, match=known):
             ims.reports.run("nope")
 
     class Twice:

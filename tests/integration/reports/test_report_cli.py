@@ -111,12 +111,15 @@ def test_charts_and_output_files(run, history: History, tmp_path: Path) -> None:
         pytest.param(["report", "throughput", "--format", "xls"], 2, "'xls' is not one of", id="bad-format"),
         pytest.param(["report", "throughput", "--period", "day"], 2, "'day' is not one of", id="bad-period"),
         pytest.param(
-            ["report", "overdue", "--format", "svg"], 3, "report 'overdue' is not valid", id="no-chart"
+            ["report", "overdue", "--format", "svg"],
+            2,
+            "Error: report 'overdue' has no chart: use --format table, json or csv",
+            id="no-chart",
         ),
         pytest.param(
             ["report", "throughput", "--from", "2026-12-01", "--to", "2026-11-01"],
-            3,
-            "is after date_to",
+            2,
+            "Invalid value for --to: '2026-11-01' ends before --from '2026-12-01' starts",
             id="from-after-to",
         ),
     ],
@@ -126,3 +129,4 @@ def test_errors_are_one_line(run, args: list[str], code: int, message: str) -> N
     assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith(("Error", "error"))]) == 1

@@ -87,20 +87,30 @@ def run_report(
     from zoneinfo import ZoneInfo
 
     from ims.hooks.protocols import ReportParams
+    from ims.reports.render import CHART_FORMATS, render
 
     with state.ims() as ims:
         zone = ZoneInfo(ims.config.settings.timezone)
+        start = _moment(date_from, zone, "--from", end_of_day=False)
+        end = _moment(date_to, zone, "--to", end_of_day=True)
+        if start is not None and end is not None and start > end:
+            raise click.BadParameter(
+                f"{date_to!r} ends before --from {date_from!r} starts", param_hint="--to"
+            )
         params = ReportParams(
-            date_from=_moment(date_from, zone, "--from", end_of_day=False),
-            date_to=_moment(date_to, zone, "--to", end_of_day=True),
+            date_from=start,
+            date_to=end,
             workflow=workflow,
             district=district,
             period=period,  # type: ignore[arg-type]  # click.Choice checked it
         )
-        try:
-            rendered = ims.reports.render(name, params, format=fmt)
-        except ImportError as exc:
-            raise click.ClickException(str(exc)) from None
+        result = ims.reports.run(name, params)
+    if fmt in CHART_FORMATS and result.chart is None:
+        raise click.UsageError(f"report '{name}' has no chart: use --format table, json or csv")
+    try:
+        rendered = render(name, result, fmt)
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from None
     if isinstance(rendered, bytes):
         target = output or Path(f"{name}.{fmt}")
         target.write_bytes(rendered)

@@ -55,13 +55,20 @@ def pairs_in(workflow: Any, state: Any, pairs: list[tuple[str, str]]) -> ColumnE
     return or_(*(and_(workflow == wf, state.in_(states)) for wf, states in by_workflow.items()))
 
 
-def scoped(params: ReportParams, *, workflow: Any, application_id: Any) -> list[ColumnElement[bool]]:
-    """Workflow filter on the row's own column; district through its application."""
+def scoped(
+    params: ReportParams, *, workflow: Any, application_id: Any = None, district: Any = None
+) -> list[ColumnElement[bool]]:
+    """Workflow filter on the row's own column; district on the row's own ``district``
+    column, else through its application (``application_id IN (...)``)."""
     out: list[ColumnElement[bool]] = []
     if params.workflow is not None:
         out.append(workflow == params.workflow)
     if params.district is not None:
-        out.append(application_id.in_(select(Application.id).where(Application.district == params.district)))
+        if district is not None:
+            out.append(district == params.district)
+        else:
+            of_district = select(Application.id).where(Application.district == params.district)
+            out.append(application_id.in_(of_district))
     return out
 
 

@@ -29,7 +29,7 @@ class ApplicationsByState:
         query = (
             select(Application.workflow, Application.state, count)
             .where(*in_range(Application.created_at, params))
-            .where(*scoped(params, workflow=Application.workflow, application_id=Application.id))
+            .where(*scoped(params, workflow=Application.workflow, district=Application.district))
             .group_by(Application.workflow, Application.state)
             .order_by(Application.workflow, Application.state)
         )
@@ -59,7 +59,7 @@ class Throughput:
             entered_q = (
                 select(created, func.count())
                 .where(*in_range(Application.created_at, params))
-                .where(*scoped(params, workflow=Application.workflow, application_id=Application.id))
+                .where(*scoped(params, workflow=Application.workflow, district=Application.district))
                 .group_by(created)
             )
             decided = d.period(StatePeriod.entered_at, params.period).label("period")

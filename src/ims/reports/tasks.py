@@ -90,7 +90,7 @@ class Overdue:
                 .join(Application, Application.id == Task.application_id)
                 .where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_at < now)
                 .where(*in_range(Task.due_at, params))
-                .where(*scoped(params, workflow=Task.workflow, application_id=Task.application_id))
+                .where(*scoped(params, workflow=Task.workflow, district=Application.district))
                 .order_by(Task.due_at, Task.id)
             )
             rows = tuple(tuple(row) for row in session.execute(query))

@@ -112,6 +112,10 @@ def chart(name: str, result: ReportResult, fmt: str = "svg") -> bytes:
         axes.set_ylabel(spec.y_label)
         if spec.y_max is not None:
             axes.set_ylim(0, spec.y_max * 1.05)
+        if all(float(v).is_integer() for points in series.values() for v in points.values()):
+            from matplotlib.ticker import MaxNLocator
+
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 applications
         axes.set_xlabel(spec.x)
         if not xs:
             axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)

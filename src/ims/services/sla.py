@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ims.services._runtime import Runtime
 
 #: tasks claimed per transaction
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 1000
 
 _tasks = cast(Table, Task.__table__)
 _apps = cast(Table, Application.__table__)

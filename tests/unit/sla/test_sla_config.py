@@ -144,8 +144,8 @@ def test_working_hours_need_a_calendar(office: Path) -> None:
     )
     found = issues(office)
     assert any(
-        "error[sla-no-calendar]: /workflows/bouwsubsidie/INTAKE_REVIEW/working_hours: 'working_hours' of state "
-        "'INTAKE_REVIEW' need a business calendar" in line
+        "error[sla-no-calendar]: /workflows/bouwsubsidie/INTAKE_REVIEW/working_hours: "
+        "'working_hours' of state 'INTAKE_REVIEW' need a business calendar" in line
         for line in found
     ), found
 

@@ -25,7 +25,7 @@ class IMS:
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
-    ``identity``, ``config`` (the loaded, validated configuration) and
+    ``identity``, ``backup`` (archives and ``verify``), ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -86,6 +86,9 @@ class IMS:
         self.audit = services.AuditService(runtime)
         self.identity = IdentityService(runtime)
         self.outbox = OutboxService(runtime, channels)
+        from ims.backup import BackupService
+
+        self.backup = BackupService(self)
         if auto_upgrade:
             self.reference.sync()
 

@@ -74,6 +74,7 @@ def _scratch(engine: Engine, folder: Path) -> Iterator[tuple[str, str]]:
             source.close()
         yield f"sqlite:///{target}", "a copy of the database"
         return
+    engine.dispose()  # our own idle connections would stop the clone
     admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     name = f"ims_selftest_{uuid.uuid4().hex[:10]}"
     origin = engine.url.database

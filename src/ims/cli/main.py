@@ -11,6 +11,7 @@ from ims.cli._common import State
 from ims.cli.commands import (
     apps,
     audit,
+    backup,
     config,
     db,
     demo,
@@ -62,6 +63,9 @@ for command in (
     reference.reference,
     notifications.notifications,
     worker.worker,
+    backup.backup,
+    backup.restore,
+    backup.verify,
 ):
     cli.add_command(command)
 

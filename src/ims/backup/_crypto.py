@@ -50,7 +50,8 @@ class Secret:
         self.key_bytes: bytes | None = None
         if key_file is not None:
             try:
-                self.key_bytes = open(key_file, "rb").read()  # noqa: SIM115
+                with open(key_file, "rb") as f:
+                    self.key_bytes = f.read()
             except OSError as exc:
                 raise ArchiveError(f"cannot read the key file {key_file}: {exc.strerror}") from exc
             if len(self.key_bytes) < _MIN_KEYFILE:

@@ -201,7 +201,7 @@ class Member:
 
     name: str
     size: int
-    stream: IO[bytes]
+    stream: Any
 
 
 class ArchiveReader:
@@ -227,10 +227,31 @@ class ArchiveReader:
                                 raise ArchiveError(f"unexpected member {info.name!r} in the archive")
                             stream = tar.extractfile(info)
                             assert stream is not None
-                            yield Member(info.name, info.size, stream)
+                            yield Member(info.name, info.size, _Guarded(stream, self.path))
                     while gz.read(1024 * 1024):  # the gzip trailer (CRC, length) is checked at its end
                         pass
             except ArchiveError:
                 raise
-            except (EOFError, zlib.error, gzip.BadGzipFile, tarfile.TarError, OSError) as exc:
-                raise ArchiveError(f"the archive {self.path} is damaged or truncated ({exc})") from exc
+            except _READ_ERRORS as exc:
+                raise _damaged(self.path, exc) from exc
+
+
+_READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, tarfile.TarError, OSError)
+
+
+def _damaged(path: Path, exc: BaseException) -> ArchiveError:
+    return ArchiveError(f"the archive {path} is damaged or truncated ({exc})")
+
+
+class _Guarded:
+    """A member's stream whose read errors (truncation, corruption) become ArchiveError."""
+
+    def __init__(self, stream: IO[bytes], path: Path) -> None:
+        self._stream = stream
+        self._path = path
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except _READ_ERRORS as exc:
+            raise _damaged(self._path, exc) from exc

@@ -22,7 +22,9 @@ def test_backup_while_transitions_run(
 ) -> None:
     numbers = []
     for i in range(WRITERS):
-        number = source.applications.create("bouwsubsidie", applicant_data(f"L{i}", "Oad"), actor="fenna").number
+        number = source.applications.create(
+            "bouwsubsidie", applicant_data(f"L{i}", "Oad"), actor="fenna"
+        ).number
         source.documents.add(number, "national_declaration", "n.pdf", actor="fenna", content=b"%PDF-1.4 x")
         source.workflow.transition(number, "submit", actor="fenna")
         numbers.append(number)
@@ -80,5 +82,7 @@ def test_backup_while_transitions_run(
             events = conn.execute(
                 text("SELECT count(*) FROM workflow_events WHERE action IN ('hold', 'resume')")
             ).scalar_one()
-            audits = conn.execute(text("SELECT count(*) FROM audit_log WHERE action IN ('hold', 'resume')")).scalar_one()
+            audits = conn.execute(
+                text("SELECT count(*) FROM audit_log WHERE action IN ('hold', 'resume')")
+            ).scalar_one()
         assert events == audits > 0

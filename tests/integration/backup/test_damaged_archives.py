@@ -91,12 +91,16 @@ def test_edited_manifest_is_refused(
     broken = tmp_path / "edited.ims"
     _rewrite(archive, broken, fewer_applications)
     target = make_target("sqlite")
-    with pytest.raises(ArchiveError, match="does not match its manifest: table applications: 3 rows, the manifest says 2"):
+    with pytest.raises(
+        ArchiveError, match="does not match its manifest: table applications: 3 rows, the manifest says 2"
+    ):
         _restore(broken, source, target)
     _untouched(target)
 
 
-def test_edited_row_is_refused(archive: Path, source: IMS, tmp_path: Path, make_target: Callable[[str], str]) -> None:
+def test_edited_row_is_refused(
+    archive: Path, source: IMS, tmp_path: Path, make_target: Callable[[str], str]
+) -> None:
     def richer(name: str, data: bytes) -> bytes:
         return data.replace(b'"requested_amount":45000', b'"requested_amount":95000')
 

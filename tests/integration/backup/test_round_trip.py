@@ -38,7 +38,9 @@ def test_round_trip_row_for_row(
         report = restored.backup.verify(manifest=manifest, selftest=False)
         assert report.ok, report.to_dict()
         # numbering and ids continue where they were
-        app = restored.applications.create("bouwsubsidie", {"applicant": {"first_name": "N", "last_name": "M"}}, actor="fenna")
+        app = restored.applications.create(
+            "bouwsubsidie", {"applicant": {"first_name": "N", "last_name": "M"}}, actor="fenna"
+        )
         assert app.number.endswith("000004")
         assert app.id == 4
 
@@ -84,7 +86,9 @@ def test_replace_swaps_the_contents(source: IMS, make_target: Callable[[str], st
     target = make_target("sqlite")
     with open_ims(target, tmp_path / "other") as other:
         other.users.create("zoe", display_name="Zoe", roles=["admin"])
-        other.applications.create("bouwsubsidie", {"applicant": {"first_name": "Z", "last_name": "Y"}}, actor="zoe")
+        other.applications.create(
+            "bouwsubsidie", {"applicant": {"first_name": "Z", "last_name": "Y"}}, actor="zoe"
+        )
     with pytest.raises(backup.TargetNotEmpty, match="not empty: .*applications \\(1\\).*--replace"):
         backup.restore(archive, config=source.config.root, database_url=target)
     backup.restore(

@@ -50,9 +50,10 @@ def test_application_in_an_unknown_state(source: IMS) -> None:
     with source.db.begin() as conn:
         conn.execute(text("UPDATE applications SET state = 'LIMBO', version = version + 1 WHERE id = 2"))
     failed = _failed(source)
-    assert "1 in state 'LIMBO' unknown to workflow 'bouwsubsidie'" in failed[
-        "applications in known states, open tasks consistent"
-    ]
+    assert (
+        "1 in state 'LIMBO' unknown to workflow 'bouwsubsidie'"
+        in failed["applications in known states, open tasks consistent"]
+    )
 
 
 def test_open_task_of_another_state(source: IMS) -> None:
@@ -64,7 +65,10 @@ def test_open_task_of_another_state(source: IMS) -> None:
             )
         )
     failed = _failed(source)
-    assert "in CLOSURE has an open task for DRAFT" in failed["applications in known states, open tasks consistent"]
+    assert (
+        "in CLOSURE has an open task for DRAFT"
+        in failed["applications in known states, open tasks consistent"]
+    )
 
 
 def test_outbox_row_sent_without_time(source: IMS) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.integration.backup.conftest import ENGINES, REFERENCE_CONFIG
 
 from ims.cli.exit_codes import ExitCode
 from ims.cli.main import cli
-from tests.integration.backup.conftest import ENGINES, REFERENCE_CONFIG
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from tests.integration.backup.conftest import ENGINES, open_ims
 
 from ims import IMS, Conflict, backup
 from ims.demo import applicant_data
-from tests.integration.backup.conftest import ENGINES, open_ims
 
 WRITERS = 4
 

@@ -59,7 +59,7 @@ def test_truncated_archive_is_refused(
     broken = tmp_path / "truncated.ims"
     broken.write_bytes(data[: int(len(data) * cut)])
     target = make_target("sqlite")
-    with pytest.raises(ArchiveError, match="damaged or truncated|no manifest"):
+    with pytest.raises(ArchiveError, match=r"damaged or truncated|no manifest"):
         _restore(broken, source, target)
     _untouched(target)
 
@@ -128,9 +128,9 @@ def test_missing_manifest_and_missing_blob_are_refused(
 
     _rewrite(archive, no_blob, drop_one_blob)
     target = make_target("sqlite")
-    with pytest.raises(ArchiveError, match="has no manifest.json"):
+    with pytest.raises(ArchiveError, match=r"has no manifest\.json"):
         _restore(no_manifest, source, target)
-    with pytest.raises(ArchiveError, match="document blobs differ from the manifest \\(1 missing"):
+    with pytest.raises(ArchiveError, match=r"document blobs differ from the manifest \(1 missing"):
         _restore(no_blob, source, target)
     _untouched(target)
 
@@ -149,7 +149,7 @@ def test_wrong_passphrase_and_tampered_ciphertext_are_refused(
     data[len(data) // 2] ^= 1
     tampered = tmp_path / "tampered.ims"
     tampered.write_bytes(bytes(data))
-    with pytest.raises(ArchiveError, match="fails authentication|wrong passphrase"):
+    with pytest.raises(ArchiveError, match=r"fails authentication|wrong passphrase"):
         _restore(tampered, source, target, passphrase="right")
     short = tmp_path / "short.ims"
     short.write_bytes(bytes(data[: len(data) - 100]))

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.integration.backup.conftest import ENGINES, dump, dump_url, open_ims
 
 from ims import IMS, backup
-from tests.integration.backup.conftest import ENGINES, dump, dump_url, open_ims
 
 
 @pytest.mark.parametrize("target_kind", ENGINES)
@@ -89,7 +89,7 @@ def test_replace_swaps_the_contents(source: IMS, make_target: Callable[[str], st
         other.applications.create(
             "bouwsubsidie", {"applicant": {"first_name": "Z", "last_name": "Y"}}, actor="zoe"
         )
-    with pytest.raises(backup.TargetNotEmpty, match="not empty: .*applications \\(1\\).*--replace"):
+    with pytest.raises(backup.TargetNotEmpty, match=r"not empty: .*applications \(1\).*--replace"):
         backup.restore(archive, config=source.config.root, database_url=target)
     backup.restore(
         archive,

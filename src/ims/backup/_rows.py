@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 Encode = Callable[[Any], Any]
+#: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), prebuilt
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 Decode = Callable[[Any], Any]
 
 
@@ -106,8 +108,7 @@ class ColumnCodec:
         out: dict[str, Any] = {}
         for (name, encode), value in zip(self._encode, row, strict=True):
             out[name] = value if value is None or encode is None else encode(value)
-        text = json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return text.encode("utf-8") + b"\n"
+        return (_CANONICAL(out) + "\n").encode("utf-8")
 
     def row(self, line: bytes) -> dict[str, Any]:
         """The row (column name -> Python value) of a line; unknown keys are refused."""

@@ -338,7 +338,7 @@ def check_config(ctx: VerifyContext) -> CheckResult:
             False,
             f"{len(errors)} errors, first: {first.file}:{first.line}: {first.message}",
         )
-    detail = f"{ctx.ims.config.root}: {len(ctx.ims.config.workflows)} workflows"
+    detail = f"{ctx.ims.config.root}: {_plural(len(ctx.ims.config.workflows), 'workflow')}"
     if issues:
         detail += f", {_plural(len(issues), 'warning')}"
     return CheckResult("configuration valid", True, detail)

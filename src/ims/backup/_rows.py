@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     select,
+    text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -47,7 +48,9 @@ __all__ = [
 
 Encode = Callable[[Any], Any]
 #: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), prebuilt
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
 Decode = Callable[[Any], Any]
 
 
@@ -147,9 +150,18 @@ def ordered_select(table: Table, names: Sequence[str], dialect: str) -> Any:
 def stream_lines(
     conn: Connection, table: Table, names: Sequence[str], *, batch: int = 2000
 ) -> Iterator[bytes]:
-    """The table's rows as canonical lines, in primary-key order, streamed (server-side cursor on PG)."""
+    """The table's rows as canonical lines, in primary-key order, streamed.
+
+    PostgreSQL: ``COPY (SELECT ... ORDER BY ...) TO STDOUT (FORMAT BINARY)``, decoded by
+    psycopg's C loaders, which is several times faster than a cursor through the ORM
+    layer; the lines are the same either way.  SQLite: a plain cursor, ``batch`` rows
+    at a time.
+    """
     codec = codec_for(table, names)
     query = ordered_select(table, names, conn.dialect.name)
+    if conn.dialect.name == "postgresql":
+        yield from _pg_copy_lines(conn, table, names, query, codec)
+        return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
         for partition in result.partitions():
@@ -157,6 +169,27 @@ def stream_lines(
                 yield codec.line(row)
     finally:
         result.close()
+
+
+def _pg_copy_lines(
+    conn: Connection, table: Table, names: Sequence[str], query: Any, codec: ColumnCodec
+) -> Iterator[bytes]:
+    found = conn.execute(
+        text(
+            "SELECT attname, atttypid::int FROM pg_attribute "
+            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+        ),
+        {"t": f'"{table.name}"'},
+    )
+    oids: dict[str, int] = {str(name): int(oid) for name, oid in found}
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+            copy.set_types([oids[n] for n in names])
+            for row in copy.rows():
+                yield codec.line(row)
 
 
 class TableDigest:

@@ -231,7 +231,10 @@ class _Loader:
 
     def _insert(self, conn: Connection, table: Any, batch: list[dict[str, Any]]) -> None:
         with wrap_errors(f"restoring table {table.name}"):
-            conn.execute(table.insert(), batch)
+            if conn.dialect.name == "postgresql":
+                _pg_copy_in(conn, table.name, batch)
+            else:
+                conn.execute(table.insert(), batch)
         self.rows += len(batch)
         self.progress.advance(len(batch))
 
@@ -257,6 +260,26 @@ def _restore_postgresql(engine: Engine, loader: _Loader) -> None:
 
         loader.load(conn, upgrade)
         _reset_sequences(conn)
+
+
+def _pg_copy_in(conn: Connection, table: str, batch: list[dict[str, Any]]) -> None:
+    """Insert ``batch`` with ``COPY ... FROM STDIN (FORMAT BINARY)`` (psycopg's C dumpers)."""
+    names = list(batch[0])
+    found = conn.execute(
+        text(
+            "SELECT attname, atttypid::int FROM pg_attribute "
+            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+        ),
+        {"t": f'"{table}"'},
+    )
+    oids = {str(name): int(oid) for name, oid in found}
+    columns = ", ".join(f'"{n}"' for n in names)
+    driver: Any = conn.connection.driver_connection
+    statement = f'COPY "{table}" ({columns}) FROM STDIN (FORMAT BINARY)'
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types([oids[n] for n in names])
+        for row in batch:
+            copy.write_row([row[n] for n in names])
 
 
 def _drop_ims_tables(conn: Connection, manifest: Manifest) -> None:

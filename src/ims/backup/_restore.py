@@ -83,6 +83,8 @@ def restore_archive(
     """
     manifest = validate_archive(reader, progress)
     _check_revision(manifest.schema_revision)
+    sqlite_file = _sqlite_path(database_url)
+    existed = sqlite_file is None or sqlite_file.exists()
     engine = make_engine(database_url)
     try:
         in_use = target_rows(engine)
@@ -97,6 +99,12 @@ def restore_archive(
             _restore_postgresql(engine, loader)
         else:
             _restore_sqlite(engine, loader)
+    except BaseException:
+        engine.dispose()
+        if not existed and sqlite_file is not None:  # leave no empty file behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+        raise
     finally:
         engine.dispose()
     return RestoreResult(
@@ -107,6 +115,16 @@ def restore_archive(
         to_revision=migrate.head(),
         replaced=bool(in_use),
     )
+
+
+def _sqlite_path(database_url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for PostgreSQL or an in-memory database)."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "").expanduser()
 
 
 def _check_revision(revision: str) -> None:
@@ -259,7 +277,7 @@ def _restore_postgresql(engine: Engine, loader: _Loader) -> None:
                 raise StoreError(f"migration to {revision} failed: {exc}") from exc
 
         loader.load(conn, upgrade)
-        _reset_sequences(conn)
+        _reset_sequences(conn, {t.name for t in ims_tables()} | set(loader.manifest.tables))
 
 
 def _pg_copy_in(conn: Connection, table: str, batch: list[dict[str, Any]]) -> None:
@@ -289,10 +307,10 @@ def _drop_ims_tables(conn: Connection, manifest: Manifest) -> None:
         conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
 
 
-def _reset_sequences(conn: Connection) -> None:
-    """Move every serial/identity sequence past the largest restored value."""
+def _reset_sequences(conn: Connection, tables: set[str]) -> None:
+    """Move every serial/identity sequence of the ims tables past the largest restored value."""
     inspector = inspect(conn)
-    for name in inspector.get_table_names():
+    for name in sorted(tables & set(inspector.get_table_names())):
         for col in inspector.get_columns(name):
             seq = conn.execute(
                 text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": f'"{name}"', "c": col["name"]}

@@ -163,3 +163,21 @@ def test_not_an_archive(source: IMS, tmp_path: Path, make_target: Callable[[str]
     path.write_text("hello")
     with pytest.raises(ArchiveError, match="is not an ims backup archive"):
         _restore(path, source, make_target("sqlite"))
+
+
+def test_archive_from_a_newer_ims_is_refused(
+    archive: Path, source: IMS, tmp_path: Path, make_target: Callable[[str], str]
+) -> None:
+    def newer(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["schema_revision"] = "9999"
+        return json.dumps(manifest).encode()
+
+    future = tmp_path / "future.ims"
+    _rewrite(archive, future, newer)
+    target = make_target("sqlite")
+    with pytest.raises(ArchiveError, match="revision '9999' is unknown to this ims"):
+        _restore(future, source, target)
+    _untouched(target)

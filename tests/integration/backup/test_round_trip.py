@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.integration.backup.conftest import ENGINES, dump, dump_url, open_ims
 
-from ims import IMS, backup
+from ims import IMS, StoreError, backup
 
 
 @pytest.mark.parametrize("target_kind", ENGINES)
@@ -99,3 +99,35 @@ def test_replace_swaps_the_contents(source: IMS, make_target: Callable[[str], st
         replace=True,
     )
     assert dump(source.db) == dump_url(target)
+
+
+@pytest.mark.parametrize("target_kind", ENGINES)
+def test_a_failed_replace_leaves_the_old_contents(
+    source: IMS,
+    make_target: Callable[[str], str],
+    tmp_path: Path,
+    target_kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archive = tmp_path / "a.ims"
+    source.backup.create(archive)
+    target = make_target(target_kind)
+    with open_ims(target, tmp_path / "other") as other:
+        other.users.create("zoe", display_name="Zoe", roles=["admin"])
+    before = dump_url(target)
+
+    from ims.default_plugins.fs_documents import FilesystemStore
+
+    def broken_put(*args: object, **kwargs: object) -> None:
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(FilesystemStore, "put", broken_put)
+    with pytest.raises(StoreError, match="disk full"):
+        backup.restore(
+            archive,
+            config=source.config.root,
+            env={"IMS_DATA_DIR": str(tmp_path / "other")},
+            database_url=target,
+            replace=True,
+        )
+    assert dump_url(target) == before

@@ -68,7 +68,8 @@ _GENERATE = [
         (ARRAY['INTAKE_REVIEW','CONTROL_ASSIGN','TECHNICAL_REVIEW','DIRECTOR_REVIEW','CLOSURE'])[1 + g % 5],
         'DRAFT',
         jsonb_build_object(
-          'applicant', jsonb_build_object('national_id', 'FB' || g, 'first_name', 'Maria', 'last_name', 'Doe' || g,
+          'applicant', jsonb_build_object('national_id', 'FB' || g, 'first_name', 'Maria',
+             'last_name', 'Doe' || g,
              'date_of_birth', '1984-03-12', 'phone', '+597 8812345', 'email', 'maria' || g || '@example.sr',
              'address', 'Kernkampweg ' || g, 'marital_status', 'married', 'district', 'paramaribo',
              'employment_status', 'employed', 'spouse_name', 'R. Doe', 'income', 6500),
@@ -92,7 +93,8 @@ _GENERATE = [
     SELECT 'application:' || g, k, g, 'fenna', 'action_' || k,
         jsonb_build_object('from', 'STATE_' || k, 'to', 'STATE_' || (k + 1)),
         now() - interval '30 days' + k * interval '1 day',
-        md5(g || ':' || (k - 1)) || md5('p' || g || ':' || (k - 1)), md5(g || ':' || k) || md5('p' || g || ':' || k)
+        md5(g || ':' || (k - 1)) || md5('p' || g || ':' || (k - 1)),
+        md5(g || ':' || k) || md5('p' || g || ':' || k)
     FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 8) AS k
     """,
     """
@@ -100,10 +102,12 @@ _GENERATE = [
         created_at, updated_at)
     SELECT g, s, 'COMPLETED', jsonb_build_object('summary', 'Report for ' || g, 'recommendation', 'approve'),
         'sara', now(), now(), now()
-    FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, unnest(ARRAY['technical_report', 'social_report']) AS s
+    FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g,
+        unnest(ARRAY['technical_report', 'social_report']) AS s
     """,
     """
-    INSERT INTO tasks (application_id, state, title, roles, assignee, status, due_at, created_at, completed_at)
+    INSERT INTO tasks (application_id, state, title, roles, assignee, status, due_at, created_at,
+        completed_at)
     SELECT g, 'STATE_' || k, 'Review application', '["staff"]'::jsonb, NULL,
         CASE WHEN k = 2 THEN 'PENDING' ELSE 'COMPLETED' END, now() + interval '2 days', now(), NULL
     FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 2) AS k
@@ -112,7 +116,8 @@ _GENERATE = [
     INSERT INTO notifications (application_id, event, template, channel, recipient, recipient_role, subject,
         body, payload, status, attempts, idempotency_key, created_at, sent_at)
     SELECT g, 'transition', 'state_changed', 'inbox', 'fenna', NULL, 'Application ' || g || ' moved',
-        'The application moved to the next state.', '{}'::jsonb, 'SENT', 0, 'n-' || g || '-' || k, now(), now()
+        'The application moved to the next state.', '{}'::jsonb, 'SENT', 0, 'n-' || g || '-' || k,
+        now(), now()
     FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 3) AS k
     """,
 ]

@@ -25,7 +25,8 @@ class IMS:
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
-    ``identity``, ``dashboard``, ``sla`` (the SLA sweep), ``config`` (the loaded, validated configuration) and
+    ``identity``, ``dashboard``, ``sla`` (the SLA sweep), ``backup`` (archives and ``verify``),
+    ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -90,6 +91,9 @@ class IMS:
         self.outbox = OutboxService(runtime, channels)
         self.dashboard = DashboardService(runtime)
         self.sla = SlaService(runtime)
+        from ims.backup import BackupService
+
+        self.backup = BackupService(self)
         if auto_upgrade:
             self.reference.sync()
 

@@ -24,5 +24,9 @@ class ExitCode(IntEnum):
     STORE_ERROR = 7
     #: ``ims audit verify`` found a broken chain
     AUDIT_BROKEN = 8
+    #: a backup archive is damaged, truncated, wrongly encrypted or does not match its manifest
+    ARCHIVE_INVALID = 9
     #: any other ims error
     ERROR = 10
+    #: ``ims verify`` found a failed check
+    VERIFY_FAILED = 11

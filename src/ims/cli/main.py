@@ -11,6 +11,7 @@ from ims.cli._common import State
 from ims.cli.commands import (
     apps,
     audit,
+    backup,
     config,
     db,
     demo,
@@ -66,6 +67,9 @@ for command in (
     tasks.tasks,
     sla.sla,
     worker.worker,
+    backup.backup,
+    backup.restore,
+    backup.verify,
 ):
     cli.add_command(command)
 

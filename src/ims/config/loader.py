@@ -314,3 +314,9 @@ def export_schemas(directory: str | os.PathLike[str]) -> list[Path]:
         destination.write_bytes(source.read_bytes())
         written.append(destination)
     return sorted(written)
+
+
+def config_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files a configuration is read from: the root file and every file it names, in reading order."""
+    found = _collect(_existing(Path(path), None), None)
+    return list(found.files)

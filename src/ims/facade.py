@@ -25,7 +25,8 @@ class IMS:
     Attributes: ``applications``, ``workflow``, ``steps``, ``documents``,
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
-    ``identity``, ``config`` (the loaded, validated configuration) and
+    ``identity``, ``api_keys`` (keys of service accounts), ``health`` (the
+    checks of ``ims health`` and ``/health/ready``), ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -42,6 +43,8 @@ class IMS:
         from ims import services
         from ims.documents import open_document_store
         from ims.engine import Engine
+        from ims.services.api_keys import ApiKeyService
+        from ims.services.health import HealthService
         from ims.services.identity import IdentityService
         from ims.services.outbox import OutboxService, collect_channels
         from ims.services.reports import ReportService
@@ -86,6 +89,8 @@ class IMS:
         self.audit = services.AuditService(runtime)
         self.identity = IdentityService(runtime)
         self.outbox = OutboxService(runtime, channels)
+        self.api_keys = ApiKeyService(runtime)
+        self.health = HealthService(self)
         if auto_upgrade:
             self.reference.sync()
 

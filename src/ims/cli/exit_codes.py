@@ -24,5 +24,7 @@ class ExitCode(IntEnum):
     STORE_ERROR = 7
     #: ``ims audit verify`` found a broken chain
     AUDIT_BROKEN = 8
+    #: ``ims health`` found a failed check (the deployment is not ready)
+    NOT_READY = 9
     #: any other ims error
     ERROR = 10

@@ -15,10 +15,12 @@ from ims.cli.commands import (
     db,
     demo,
     documents,
+    health,
     notifications,
     plugins,
     reference,
     report,
+    serve,
     users,
     worker,
 )
@@ -62,6 +64,8 @@ for command in (
     reference.reference,
     notifications.notifications,
     worker.worker,
+    serve.serve,
+    health.health,
 ):
     cli.add_command(command)
 

@@ -1,0 +1,57 @@
+"""``/applications/{id}/steps`` and ``/history``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Router, get, put
+from litestar.params import Parameter
+
+from ims.api.deps import IfMatch, expected_version
+from ims.api.errors import error_responses
+from ims.api.routes._common import AppId
+from ims.api.schemas import StepRecord
+from ims.facade import IMS
+from ims.rules import Actor
+from ims.services.steps import StepView
+from ims.services.workflow import HistoryEntry
+
+StepName = Annotated[str, Parameter(min_length=1, max_length=100, description="The step's name")]
+
+
+@get("/{app_id:int}/steps", sync_to_thread=True, responses=error_responses(404), summary="Steps")
+def steps(app_id: AppId, ims: IMS, actor: Actor) -> list[StepView]:
+    """The application's steps (pending and completed) with their data."""
+    ims.applications.get(app_id, actor=actor)
+    return ims.steps.list(app_id)
+
+
+@put(
+    "/{app_id:int}/steps/{step:str}",
+    sync_to_thread=True,
+    responses=error_responses(403, 404, 409, 422),
+    summary="Record a step",
+)
+def record_step(
+    app_id: AppId, step: StepName, data: StepRecord, ims: IMS, actor: Actor, if_match: IfMatch = None
+) -> StepView:
+    """Save a step's data (validated by the workflow) and, by default, complete it."""
+    ims.applications.get(app_id, actor=actor)
+    return ims.steps.record(
+        app_id,
+        step,
+        data.data,
+        actor=actor,
+        complete=data.complete,
+        expected_version=expected_version(if_match, data.version),
+    )
+
+
+@get("/{app_id:int}/history", sync_to_thread=True, responses=error_responses(404), summary="History")
+def history(app_id: AppId, ims: IMS, actor: Actor) -> list[HistoryEntry]:
+    """Everything that happened to the application, oldest first."""
+    ims.applications.get(app_id, actor=actor)
+    return ims.workflow.history(app_id)
+
+
+router = Router("/applications", route_handlers=[steps, record_step, history], tags=["steps and history"])

@@ -26,6 +26,7 @@ from ims.rules import Actor
 if TYPE_CHECKING:
     from litestar.stores.base import Store
 
+    from ims.config.models import ApiSettings
     from ims.facade import IMS
 
 #: Paths neither rate limited nor counted per user.
@@ -43,6 +44,7 @@ def rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
 def create_app(
     ims: IMS,
     *,
+    settings: ApiSettings | None = None,
     rate_limit_store: Store | None = None,
     identity_cache_seconds: float = 5.0,
     debug: bool = False,
@@ -52,6 +54,8 @@ def create_app(
     Args:
         ims: the configured ims; ``ims.config.settings.api`` sets the rate limit,
             CORS, token checks, body size and the schema UI.
+        settings: use these API settings instead of the configuration's (a host
+            application's own, or a test's).
         rate_limit_store: where the per-user request counts live.  The default is in
             memory, per process: with several workers (``ims serve --workers``) each
             counts on its own; pass a shared store (``litestar.stores.redis.RedisStore``)
@@ -60,14 +64,14 @@ def create_app(
             deactivations and revocations take effect within this time.
         debug: Litestar's debug mode (tracebacks in responses): never in production.
     """
-    settings = ims.config.settings.api
+    settings = settings or ims.config.settings.api
     middleware: list[Any] = [
         prometheus_config().middleware,
         DefineMiddleware(
             ImsAuthenticationMiddleware,
             exclude=PUBLIC_PATHS,
             ims=ims,
-            verifier=TokenVerifier(ims.config.settings),
+            verifier=TokenVerifier(ims.config.settings.model_copy(update={"api": settings})),
             cache=IdentityCache(identity_cache_seconds),
         ),
     ]

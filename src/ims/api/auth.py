@@ -4,7 +4,7 @@ The middleware reads ``Authorization: Bearer <token>``, ``Authorization: ApiKey 
 or ``X-API-Key: <key>`` and asks the ``resolve_actor`` hook for the actor:
 
 * a JWT that verifies (signature, algorithm, expiry, issuer, audience) becomes
-  ``{"type": "jwt", "claims": {...}}``;
+  ``{"type": "jwt", "claims": {...}, "username": <the username claim>}``;
 * a bearer token that is not a valid JWT becomes ``{"type": "bearer", "token": ...,
   "error": ...}``, so a host application's plugin may accept its own tokens;
 * an API key becomes ``{"type": "api_key", "key": ...}``.
@@ -96,7 +96,8 @@ def credentials_of(headers: Any, verifier: TokenVerifier) -> tuple[dict[str, Any
         elif scheme.lower() == "bearer" and value:
             digest = "b:" + hashlib.sha256(value.encode()).hexdigest()
             try:
-                return {"type": "jwt", "claims": verifier.verify(value)}, digest
+                claims = verifier.verify(value)
+                return {"type": "jwt", "claims": claims, "username": claims[verifier.username_claim]}, digest
             except TokenInvalid as exc:
                 return {"type": "bearer", "token": value, "error": str(exc)}, digest
         else:

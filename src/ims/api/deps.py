@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from ims.errors import NotFound
 from ims.facade import IMS
@@ -16,13 +17,19 @@ from ims.rules import Actor
 #: ``If-Match: "3"`` (or ``3``): the version the caller last read; a stale one is a 409.
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         required=False,
         description='The application version the caller last read, e.g. "3"; a stale version gives 409',
         max_length=40,
     ),
 ]
+
+
+#: the IMS the app serves, injected by name (``ims: Ims``)
+Ims = NamedDependency[IMS]
+#: the authenticated caller, injected by name (``actor: Caller``)
+Caller = NamedDependency[Actor]
 
 
 def provide_ims(state: State) -> IMS:

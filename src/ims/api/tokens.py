@@ -56,6 +56,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         conf = settings.api.jwt
         self._conf = conf
+        self.username_claim = conf.username_claim
         self._keys: list[tuple[set[str], Any]] = []
         symmetric = [a for a in conf.algorithms if a in _SYMMETRIC]
         asymmetric = [a for a in conf.algorithms if a not in _SYMMETRIC]

@@ -3,7 +3,8 @@
 * ``{"type": "user", "username": ...}``: the user of that name;
 * ``{"type": "jwt", "claims": {...}}``: claims of a bearer token the HTTP API has
   already verified (signature, expiry, issuer, audience); the user is named by the
-  claim ``settings.api.jwt.username_claim`` (default ``sub``);
+  claim ``settings.api.jwt.username_claim`` (default ``sub``), whose value the API
+  also passes as ``"username"``;
 * ``{"type": "api_key", "key": "ims_..."}``: the owner of an unrevoked API key.
 
 The user's roles are read from the database; an unknown or deactivated user is
@@ -30,10 +31,10 @@ def resolve_actor(ims: Any, credentials: Mapping[str, Any]) -> Actor | None:
     kind = credentials.get("type")
     if kind == "user":
         username = credentials.get("username")
-    elif kind == "jwt":
+    elif kind == "jwt":  # the API puts the username claim's value in "username"
         claims = credentials.get("claims")
         claim = ims.config.settings.api.jwt.username_claim
-        username = claims.get(claim) if isinstance(claims, dict) else None
+        username = credentials.get("username") or (claims.get(claim) if isinstance(claims, dict) else None)
     elif kind == "api_key":
         key = credentials.get("key")
         username = ims.api_keys.authenticate(key) if isinstance(key, str) else None

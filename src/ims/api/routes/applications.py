@@ -6,29 +6,27 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Response, Router, get, patch, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 
-from ims.api.deps import IfMatch, etag, expected_version
+from ims.api.deps import Caller, IfMatch, Ims, etag, expected_version
 from ims.api.errors import error_responses
 from ims.api.routes._common import AppId
 from ims.api.schemas import ApplicationCreate, DataPatch
-from ims.facade import IMS
-from ims.rules import Actor
 from ims.services._search import SORT_COLUMNS, ApplicationQuery
 from ims.services.applications import ApplicationPage, ApplicationView
 
 SortKey = Annotated[
     str,
-    Parameter(
+    QueryParameter(
         description="Sort key, '-' for descending",
         pattern="^-?(" + "|".join(SORT_COLUMNS) + ")$",
     ),
 ]
-Filter = Annotated[str | None, Parameter(max_length=200)]
+Filter = Annotated[str | None, QueryParameter(max_length=200)]
 
 
 @post("/", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Create an application")
-def create(data: ApplicationCreate, ims: IMS, actor: Actor) -> Response[ApplicationView]:
+def create(data: JSONBody[ApplicationCreate], ims: Ims, actor: Caller) -> Response[ApplicationView]:
     """Create an application in its workflow's initial state (needs ``application.create``)."""
     view = ims.applications.create(
         data.workflow,
@@ -43,28 +41,28 @@ def create(data: ApplicationCreate, ims: IMS, actor: Actor) -> Response[Applicat
 
 @get("/", sync_to_thread=True, responses=error_responses(422), summary="Search applications")
 def search(
-    ims: IMS,
-    actor: Actor,
+    ims: Ims,
+    actor: Caller,
     workflow: Filter = None,
-    in_state: Annotated[str | None, Parameter(query="state", max_length=200)] = None,
+    in_state: Annotated[str | None, QueryParameter(name="state", max_length=200)] = None,
     assignee: Filter = None,
     applicant: Filter = None,
     district: Filter = None,
-    priority: Annotated[int | None, Parameter(ge=1, le=4)] = None,
+    priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
     created_from: Annotated[
-        datetime | None, Parameter(description="Created at or after (with a zone)")
+        datetime | None, QueryParameter(description="Created at or after (with a zone)")
     ] = None,
-    created_to: Annotated[datetime | None, Parameter(description="Created before (with a zone)")] = None,
+    created_to: Annotated[datetime | None, QueryParameter(description="Created before (with a zone)")] = None,
     q: Annotated[
-        str | None, Parameter(max_length=100, description="Text in the number or applicant name")
+        str | None, QueryParameter(max_length=100, description="Text in the number or applicant name")
     ] = None,
     sort: SortKey = "-created_at",
-    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     cursor: Annotated[
-        str | None, Parameter(max_length=400, description="next_cursor of the previous page")
+        str | None, QueryParameter(max_length=400, description="next_cursor of the previous page")
     ] = None,
     page: Annotated[
-        int | None, Parameter(ge=1, le=100_000, description="Page number (instead of a cursor)")
+        int | None, QueryParameter(ge=1, le=100_000, description="Page number (instead of a cursor)")
     ] = None,
 ) -> ApplicationPage:
     """The applications the caller may see (an applicant: their own), filtered, sorted, one page.
@@ -91,7 +89,7 @@ def search(
 
 
 @get("/{app_id:int}", sync_to_thread=True, responses=error_responses(404), summary="Read an application")
-def read(app_id: AppId, ims: IMS, actor: Actor) -> Response[ApplicationView]:
+def read(app_id: AppId, ims: Ims, actor: Caller) -> Response[ApplicationView]:
     """The application (404 when it does not exist or the caller may not see it); ``ETag`` is its version."""
     view = ims.applications.get(app_id, actor=actor)
     return Response(view, headers=etag(view.version))
@@ -104,7 +102,7 @@ def read(app_id: AppId, ims: IMS, actor: Actor) -> Response[ApplicationView]:
     summary="Update an application's data",
 )
 def update_data(
-    app_id: AppId, data: DataPatch, ims: IMS, actor: Actor, if_match: IfMatch = None
+    app_id: AppId, data: JSONBody[DataPatch], ims: Ims, actor: Caller, if_match: IfMatch = None
 ) -> Response[ApplicationView]:
     """Merge top-level keys into the data (``null`` deletes one); a stale version is a 409."""
     ims.applications.get(app_id, actor=actor)

@@ -9,17 +9,14 @@ from urllib.parse import quote
 
 from litestar import Router, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import JSONBody, MultipartBody, PathParameter
 from litestar.response import Stream
 
-from ims.api.deps import visible_document
+from ims.api.deps import Caller, Ims, visible_document
 from ims.api.errors import error_responses
 from ims.api.routes._common import AppId, DocId
 from ims.api.schemas import ChecklistEntry, DownloadLink, MissingDocument, ReasonBody
 from ims.config.models import label_for
-from ims.facade import IMS
-from ims.rules import Actor
 from ims.services.documents import DocumentView
 
 CHUNK = 256 * 1024
@@ -41,9 +38,9 @@ class UploadForm:
 )
 def upload(
     app_id: AppId,
-    data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ims: IMS,
-    actor: Actor,
+    data: MultipartBody[UploadForm],
+    ims: Ims,
+    actor: Caller,
 ) -> DocumentView:
     """Upload a file (``multipart/form-data`` with ``document_type`` and ``file``).
 
@@ -66,7 +63,7 @@ def upload(
     responses=error_responses(403, 404, 409, 422),
     summary="Record a missing document",
 )
-def mark_missing(app_id: AppId, data: MissingDocument, ims: IMS, actor: Actor) -> DocumentView:
+def mark_missing(app_id: AppId, data: JSONBody[MissingDocument], ims: Ims, actor: Caller) -> DocumentView:
     """Record that a document was not supplied, with why (needs ``documents.verify``)."""
     ims.applications.get(app_id, actor=actor)
     return ims.documents.mark_missing(app_id, data.document_type, actor=actor, reason=data.reason)
@@ -78,7 +75,7 @@ def mark_missing(app_id: AppId, data: MissingDocument, ims: IMS, actor: Actor) -
     responses=error_responses(404),
     summary="Documents of an application",
 )
-def documents(app_id: AppId, ims: IMS, actor: Actor) -> list[DocumentView]:
+def documents(app_id: AppId, ims: Ims, actor: Caller) -> list[DocumentView]:
     ims.applications.get(app_id, actor=actor)
     return ims.documents.list(app_id)
 
@@ -89,7 +86,7 @@ def documents(app_id: AppId, ims: IMS, actor: Actor) -> list[DocumentView]:
     responses=error_responses(404),
     summary="Document checklist",
 )
-def checklist(app_id: AppId, ims: IMS, actor: Actor) -> list[ChecklistEntry]:
+def checklist(app_id: AppId, ims: Ims, actor: Caller) -> list[ChecklistEntry]:
     """Every document type: required now (conditions applied) or not, and the best status so far."""
     ims.applications.get(app_id, actor=actor)
     language = ims.config.settings.language
@@ -105,7 +102,7 @@ def checklist(app_id: AppId, ims: IMS, actor: Actor) -> list[ChecklistEntry]:
 
 
 @get("/documents/{doc_id:int}", sync_to_thread=True, responses=error_responses(404), summary="A document")
-def document(doc_id: DocId, ims: IMS, actor: Actor) -> DocumentView:
+def document(doc_id: DocId, ims: Ims, actor: Caller) -> DocumentView:
     view: DocumentView = visible_document(ims, actor, doc_id)
     return view
 
@@ -117,7 +114,7 @@ def document(doc_id: DocId, ims: IMS, actor: Actor) -> DocumentView:
     responses=error_responses(403, 404, 409, 422),
     summary="Verify a document",
 )
-def verify(doc_id: DocId, ims: IMS, actor: Actor) -> DocumentView:
+def verify(doc_id: DocId, ims: Ims, actor: Caller) -> DocumentView:
     visible_document(ims, actor, doc_id)
     return ims.documents.verify(doc_id, actor=actor)
 
@@ -129,7 +126,7 @@ def verify(doc_id: DocId, ims: IMS, actor: Actor) -> DocumentView:
     responses=error_responses(403, 404, 409, 422),
     summary="Reject a document",
 )
-def reject(doc_id: DocId, data: ReasonBody, ims: IMS, actor: Actor) -> DocumentView:
+def reject(doc_id: DocId, data: JSONBody[ReasonBody], ims: Ims, actor: Caller) -> DocumentView:
     """Reject with a reason; the uploader and the applicant are notified."""
     visible_document(ims, actor, doc_id)
     return ims.documents.reject(doc_id, data.reason, actor=actor)
@@ -142,7 +139,7 @@ def reject(doc_id: DocId, data: ReasonBody, ims: IMS, actor: Actor) -> DocumentV
     responses=error_responses(403, 404),
     summary="A signed download link",
 )
-def download_link(doc_id: DocId, ims: IMS, actor: Actor) -> DownloadLink:
+def download_link(doc_id: DocId, ims: Ims, actor: Caller) -> DownloadLink:
     """A link to the file, valid ``settings.documents.token_ttl_seconds``, usable without credentials."""
     visible_document(ims, actor, doc_id)
     token = ims.documents.download_token(doc_id, actor=actor)
@@ -158,7 +155,7 @@ def download_link(doc_id: DocId, ims: IMS, actor: Actor) -> DownloadLink:
     summary="Download a file by its signed link",
     media_type="application/octet-stream",
 )
-def download(token: Annotated[str, Parameter(max_length=1000)], ims: IMS) -> Stream:
+def download(token: Annotated[str, PathParameter(max_length=1000)], ims: Ims) -> Stream:
     """The file's bytes (its SHA-256 checked first); the link's user must still be allowed to read it."""
     view, handle = ims.documents.open_download(token)
     name = quote(view.filename or f"document-{view.id}")

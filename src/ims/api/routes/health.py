@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Response, Router, get
 from litestar.openapi import ResponseSpec
 
+from ims.api.deps import Ims
 from ims.api.schemas import HealthOut, Live
-from ims.facade import IMS
 
 
 @get("/live", exclude_from_auth=True, summary="Liveness")
@@ -24,7 +24,7 @@ async def live() -> Live:
         503: ResponseSpec(HealthOut, description="A check failed (same body)", generate_examples=False)
     },
 )
-def ready(ims: IMS) -> Response[HealthOut]:
+def ready(ims: Ims) -> Response[HealthOut]:
     """Database reachable, migrations current, plugins loaded, outbox backlog, worker heartbeat.
 
     200 when no check failed (warnings included), 503 otherwise; the body is the same.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from litestar import Router, get
 
+from ims.api.deps import Caller
 from ims.api.errors import error_responses
 from ims.api.schemas import Me
-from ims.rules import Actor
 
 
 @get("/me", responses=error_responses(), summary="The caller")
-async def me(actor: Actor) -> Me:
+async def me(actor: Caller) -> Me:
     """The caller's username and roles."""
     return Me.of(actor)
 

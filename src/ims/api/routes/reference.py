@@ -5,26 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
+from ims.api.deps import Ims
 from ims.api.errors import error_responses
-from ims.facade import IMS
 from ims.services.reference import ReferenceItem
 
-Language = Annotated[str | None, Parameter(pattern=r"^[a-z]{2,3}([_-][A-Za-z0-9]+)*$", max_length=20)]
+Language = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2,3}([_-][A-Za-z0-9]+)*$", max_length=20)]
 
 
 @get("/", responses=error_responses(), summary="Reference categories")
-async def categories(ims: IMS) -> list[str]:
+async def categories(ims: Ims) -> list[str]:
     return ims.reference.categories()
 
 
 @get("/{category:str}", responses=error_responses(404), summary="Values of a category")
 async def values(
-    category: Annotated[str, Parameter(max_length=100)],
-    ims: IMS,
+    category: Annotated[str, PathParameter(max_length=100)],
+    ims: Ims,
     language: Language = None,
-    include_inactive: bool = False,
+    include_inactive: FromQuery[bool] = False,
 ) -> list[ReferenceItem]:
     """The category's values in display order, labelled in ``language`` (default: the office's)."""
     return ims.reference.values(category, language=language, include_inactive=include_inactive)

@@ -9,20 +9,20 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Response, Router, get
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
+from ims.api.deps import Ims
 from ims.api.errors import error_responses
 from ims.api.schemas import ReportInfo, ReportOut
-from ims.facade import IMS
 from ims.hooks.protocols import ReportParams
 
 
 @get("/", responses=error_responses(), summary="Reports")
-async def reports(ims: IMS) -> list[ReportInfo]:
+async def reports(ims: Ims) -> list[ReportInfo]:
     return [ReportInfo(name, title) for name, title in ims.reports.list()]
 
 
-ReportName = Annotated[str, Parameter(max_length=100, description="The report's name (GET /reports)")]
+ReportName = Annotated[str, PathParameter(max_length=100, description="The report's name (GET /reports)")]
 
 
 def _params(
@@ -31,15 +31,15 @@ def _params(
     return ReportParams(date_from=date_from, date_to=date_to, workflow=workflow, district=district)
 
 
-DateFrom = Annotated[datetime | None, Parameter(description="From (inclusive, with a time zone)")]
-DateTo = Annotated[datetime | None, Parameter(description="To (exclusive, with a time zone)")]
-Filter = Annotated[str | None, Parameter(max_length=100)]
+DateFrom = Annotated[datetime | None, QueryParameter(description="From (inclusive, with a time zone)")]
+DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, with a time zone)")]
+Filter = Annotated[str | None, QueryParameter(max_length=100)]
 
 
 @get("/{name:str}", sync_to_thread=True, responses=error_responses(404, 422), summary="Run a report")
 def run(
     name: ReportName,
-    ims: IMS,
+    ims: Ims,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     workflow: Filter = None,
@@ -59,7 +59,7 @@ def run(
 )
 def run_csv(
     name: ReportName,
-    ims: IMS,
+    ims: Ims,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     workflow: Filter = None,

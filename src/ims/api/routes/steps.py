@@ -5,22 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, get, put
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 
-from ims.api.deps import IfMatch, expected_version
+from ims.api.deps import Caller, IfMatch, Ims, expected_version
 from ims.api.errors import error_responses
 from ims.api.routes._common import AppId
 from ims.api.schemas import StepRecord
-from ims.facade import IMS
-from ims.rules import Actor
 from ims.services.steps import StepView
 from ims.services.workflow import HistoryEntry
 
-StepName = Annotated[str, Parameter(min_length=1, max_length=100, description="The step's name")]
+StepName = Annotated[str, PathParameter(min_length=1, max_length=100, description="The step's name")]
 
 
 @get("/{app_id:int}/steps", sync_to_thread=True, responses=error_responses(404), summary="Steps")
-def steps(app_id: AppId, ims: IMS, actor: Actor) -> list[StepView]:
+def steps(app_id: AppId, ims: Ims, actor: Caller) -> list[StepView]:
     """The application's steps (pending and completed) with their data."""
     ims.applications.get(app_id, actor=actor)
     return ims.steps.list(app_id)
@@ -33,7 +31,12 @@ def steps(app_id: AppId, ims: IMS, actor: Actor) -> list[StepView]:
     summary="Record a step",
 )
 def record_step(
-    app_id: AppId, step: StepName, data: StepRecord, ims: IMS, actor: Actor, if_match: IfMatch = None
+    app_id: AppId,
+    step: StepName,
+    data: JSONBody[StepRecord],
+    ims: Ims,
+    actor: Caller,
+    if_match: IfMatch = None,
 ) -> StepView:
     """Save a step's data (validated by the workflow) and, by default, complete it."""
     ims.applications.get(app_id, actor=actor)
@@ -48,7 +51,7 @@ def record_step(
 
 
 @get("/{app_id:int}/history", sync_to_thread=True, responses=error_responses(404), summary="History")
-def history(app_id: AppId, ims: IMS, actor: Actor) -> list[HistoryEntry]:
+def history(app_id: AppId, ims: Ims, actor: Caller) -> list[HistoryEntry]:
     """Everything that happened to the application, oldest first."""
     ims.applications.get(app_id, actor=actor)
     return ims.workflow.history(app_id)

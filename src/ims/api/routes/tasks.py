@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from litestar import Router, get
 
+from ims.api.deps import Caller, Ims
 from ims.api.errors import error_responses
 from ims.api.routes._common import AppId, Limit, Offset
-from ims.facade import IMS
-from ims.rules import Actor
 from ims.services.tasks import TaskView
 
 
 @get("/tasks", sync_to_thread=True, responses=error_responses(), summary="My work queue")
-def queue(ims: IMS, actor: Actor, limit: Limit = 50, offset: Offset = 0) -> list[TaskView]:
+def queue(ims: Ims, actor: Caller, limit: Limit = 50, offset: Offset = 0) -> list[TaskView]:
     """Open tasks assigned to the caller, or unassigned in one of the caller's roles; soonest due first."""
     return ims.tasks.queue(actor=actor, limit=limit, offset=offset)
 
@@ -23,7 +22,7 @@ def queue(ims: IMS, actor: Actor, limit: Limit = 50, offset: Offset = 0) -> list
     responses=error_responses(404),
     summary="Tasks of an application",
 )
-def of_application(app_id: AppId, ims: IMS, actor: Actor) -> list[TaskView]:
+def of_application(app_id: AppId, ims: Ims, actor: Caller) -> list[TaskView]:
     """Every task of the application, open and closed."""
     ims.applications.get(app_id, actor=actor)
     return ims.tasks.for_application(app_id)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from litestar import Response, Router, get, post
+from litestar.params import JSONBody
 
-from ims.api.deps import IfMatch, etag, expected_version
+from ims.api.deps import Caller, IfMatch, Ims, etag, expected_version
 from ims.api.errors import error_responses
 from ims.api.metrics import transitions_counter
 from ims.api.routes._common import AppId
 from ims.api.schemas import TransitionRequest
 from ims.engine import ActionOption
 from ims.errors import Conflict, NotFound, TransitionRefused
-from ims.facade import IMS
-from ims.rules import Actor
 from ims.services.workflow import TransitionResult
 
 
@@ -22,7 +21,7 @@ from ims.services.workflow import TransitionResult
     responses=error_responses(404),
     summary="Actions available to the caller",
 )
-def actions(app_id: AppId, ims: IMS, actor: Actor) -> list[ActionOption]:
+def actions(app_id: AppId, ims: Ims, actor: Caller) -> list[ActionOption]:
     """Every action of the current state: allowed or not, and for a blocked one the reasons."""
     ims.applications.get(app_id, actor=actor)
     return ims.workflow.available_actions(app_id, actor=actor)
@@ -36,7 +35,7 @@ def actions(app_id: AppId, ims: IMS, actor: Actor) -> list[ActionOption]:
     summary="Perform an action",
 )
 def transition(
-    app_id: AppId, data: TransitionRequest, ims: IMS, actor: Actor, if_match: IfMatch = None
+    app_id: AppId, data: JSONBody[TransitionRequest], ims: Ims, actor: Caller, if_match: IfMatch = None
 ) -> Response[TransitionResult]:
     """Perform ``action``; the engine decides the next state.
 

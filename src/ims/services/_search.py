@@ -122,8 +122,13 @@ def decode_cursor(cursor: str, column: Any) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw, app_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        python_type = column.type.python_type
-        value = datetime.fromisoformat(raw) if python_type is datetime else python_type(raw)
+        python_type = getattr(column.type, "impl", column.type).python_type
+        if python_type is datetime:
+            value = datetime.fromisoformat(raw)
+        elif isinstance(raw, python_type) and not isinstance(raw, bool):
+            value = raw
+        else:
+            raise TypeError(type(raw).__name__)
         if not isinstance(app_id, int) or isinstance(app_id, bool):
             raise TypeError("id")
         if isinstance(value, datetime) and value.utcoffset() is None:

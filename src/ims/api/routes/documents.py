@@ -163,6 +163,7 @@ def download(token: Annotated[str, PathParameter(max_length=1000)], ims: Ims) ->
         _chunks(handle),
         media_type=view.mime_type or "application/octet-stream",
         headers={
+            "Content-Type": view.mime_type or "application/octet-stream",
             "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
             "X-Content-SHA256": view.sha256 or "",
         },

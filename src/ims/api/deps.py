@@ -60,7 +60,7 @@ def visible_document(ims: IMS, actor: Actor, document_id: int) -> Any:
     """The document, if its application is visible to ``actor``; NotFound otherwise."""
     try:
         doc = ims.documents.get(document_id)
-        ims.applications.get(doc.application_id, actor=actor)
+        ims.applications.require_visible(doc.application_id, actor=actor)
     except NotFound:
         raise NotFound(f"document {document_id} does not exist") from None
     return doc

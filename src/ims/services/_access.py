@@ -52,6 +52,11 @@ def require_visible(config: ImsConfig, actor: Actor, app: Any) -> None:
         raise NotFound(f"application {ref!r} does not exist")
 
 
+def sees_all(config: ImsConfig, actor: Actor) -> bool:
+    """Whether ``actor`` holds a staff role of every workflow (or is the system)."""
+    return actor is SYSTEM or all(actor.roles & _staff_roles(config, name) for name in config.workflows)
+
+
 def visible_clause(config: ImsConfig, actor: Actor) -> ColumnElement[bool] | None:
     """A WHERE clause keeping the applications ``actor`` may see (``None``: all of them)."""
     if actor is SYSTEM:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 
 from ims.errors import ValidationFailed
+from ims.rules import Actor
 from ims.services import _access, _records, _search
 from ims.services._actors import ActorLike, require_permission, resolve_actor
 from ims.services._effects import apply_effects
@@ -137,6 +138,18 @@ class ApplicationService:
             if actor is not None:
                 _access.require_visible(self._rt.config, resolve_actor(s, actor), app)
             return ApplicationView.of(app)
+
+    def require_visible(
+        self, ref: ApplicationRef, *, actor: ActorLike, session: Session | None = None
+    ) -> None:
+        """NotFound unless ``actor`` may see the application (no read at all for staff of every workflow)."""
+        rt = self._rt
+        if isinstance(actor, Actor) and _access.sees_all(rt.config, actor):
+            return
+        with rt.reading(session) as s:
+            who = resolve_actor(s, actor)
+            if not _access.sees_all(rt.config, who):
+                _access.require_visible(rt.config, who, _records.load_application(s, ref))
 
     def search(
         self, query: _search.ApplicationQuery, *, actor: ActorLike, session: Session | None = None

@@ -24,6 +24,7 @@ EXPECTED_TABLES = {
     "notifications",
     "audit_log",
     "reference_values",
+    "api_keys",
 }
 
 

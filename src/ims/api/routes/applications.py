@@ -105,7 +105,7 @@ def update_data(
     app_id: AppId, data: JSONBody[DataPatch], ims: Ims, actor: Caller, if_match: IfMatch = None
 ) -> Response[ApplicationView]:
     """Merge top-level keys into the data (``null`` deletes one); a stale version is a 409."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     view = ims.applications.update_data(
         app_id, data.data, actor=actor, expected_version=expected_version(if_match, data.version)
     )

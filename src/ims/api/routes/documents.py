@@ -47,7 +47,7 @@ def upload(
     The file is read in chunks up to the size limit (413 past it); its type is sniffed
     from the content (415 when not accepted); its SHA-256 is recorded.
     """
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     try:
         return ims.documents.upload(
             app_id, data.document_type, data.file.filename or "upload", data.file.file, actor=actor
@@ -65,7 +65,7 @@ def upload(
 )
 def mark_missing(app_id: AppId, data: JSONBody[MissingDocument], ims: Ims, actor: Caller) -> DocumentView:
     """Record that a document was not supplied, with why (needs ``documents.verify``)."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.documents.mark_missing(app_id, data.document_type, actor=actor, reason=data.reason)
 
 
@@ -76,7 +76,7 @@ def mark_missing(app_id: AppId, data: JSONBody[MissingDocument], ims: Ims, actor
     summary="Documents of an application",
 )
 def documents(app_id: AppId, ims: Ims, actor: Caller) -> list[DocumentView]:
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.documents.list(app_id)
 
 
@@ -88,7 +88,7 @@ def documents(app_id: AppId, ims: Ims, actor: Caller) -> list[DocumentView]:
 )
 def checklist(app_id: AppId, ims: Ims, actor: Caller) -> list[ChecklistEntry]:
     """Every document type: required now (conditions applied) or not, and the best status so far."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     language = ims.config.settings.language
     return [
         ChecklistEntry(

@@ -20,7 +20,7 @@ StepName = Annotated[str, PathParameter(min_length=1, max_length=100, descriptio
 @get("/{app_id:int}/steps", sync_to_thread=True, responses=error_responses(404), summary="Steps")
 def steps(app_id: AppId, ims: Ims, actor: Caller) -> list[StepView]:
     """The application's steps (pending and completed) with their data."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.steps.list(app_id)
 
 
@@ -39,7 +39,7 @@ def record_step(
     if_match: IfMatch = None,
 ) -> StepView:
     """Save a step's data (validated by the workflow) and, by default, complete it."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.steps.record(
         app_id,
         step,
@@ -53,7 +53,7 @@ def record_step(
 @get("/{app_id:int}/history", sync_to_thread=True, responses=error_responses(404), summary="History")
 def history(app_id: AppId, ims: Ims, actor: Caller) -> list[HistoryEntry]:
     """Everything that happened to the application, oldest first."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.workflow.history(app_id)
 
 

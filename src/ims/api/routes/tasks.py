@@ -24,7 +24,7 @@ def queue(ims: Ims, actor: Caller, limit: Limit = 50, offset: Offset = 0) -> lis
 )
 def of_application(app_id: AppId, ims: Ims, actor: Caller) -> list[TaskView]:
     """Every task of the application, open and closed."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.tasks.for_application(app_id)
 
 

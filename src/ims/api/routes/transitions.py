@@ -12,6 +12,7 @@ from ims.api.routes._common import AppId
 from ims.api.schemas import TransitionRequest
 from ims.engine import ActionOption
 from ims.errors import Conflict, NotFound, TransitionRefused
+from ims.facade import IMS
 from ims.services.workflow import TransitionResult
 
 
@@ -23,7 +24,7 @@ from ims.services.workflow import TransitionResult
 )
 def actions(app_id: AppId, ims: Ims, actor: Caller) -> list[ActionOption]:
     """Every action of the current state: allowed or not, and for a blocked one the reasons."""
-    ims.applications.get(app_id, actor=actor)
+    ims.applications.require_visible(app_id, actor=actor)
     return ims.workflow.available_actions(app_id, actor=actor)
 
 
@@ -44,8 +45,7 @@ def transition(
     a 422 whose ``details.reasons`` say why.
     """
     version = expected_version(if_match, data.version)
-    app = ims.applications.get(app_id, actor=actor)
-    counter = transitions_counter()
+    ims.applications.require_visible(app_id, actor=actor)
     try:
         result = ims.workflow.transition(
             app_id,
@@ -55,20 +55,27 @@ def transition(
             comment=data.comment,
             expected_version=version,
         )
-    except TransitionRefused:
-        counter.labels(app.workflow, "refused").inc()
+    except Exception as exc:
+        count_transition(ims, app_id, _OUTCOMES.get(type(exc), "error"))
         raise
-    except Conflict:
-        counter.labels(app.workflow, "conflict").inc()
-        raise
-    except NotFound:
-        counter.labels(app.workflow, "not_found").inc()
-        raise
-    except Exception:
-        counter.labels(app.workflow, "error").inc()
-        raise
-    counter.labels(app.workflow, "applied").inc()
+    transitions_counter().labels(result.application.workflow, "applied").inc()
     return Response(result, status_code=201, headers=etag(result.application.version))
+
+
+_OUTCOMES: dict[type[Exception], str] = {
+    TransitionRefused: "refused",
+    Conflict: "conflict",
+    NotFound: "not_found",
+}
+
+
+def count_transition(ims: IMS, app_id: int, outcome: str) -> None:
+    """Count a failed transition under its application's workflow (``unknown`` when there is none)."""
+    try:
+        workflow = ims.applications.get(app_id).workflow
+    except Exception:
+        workflow = "unknown"
+    transitions_counter().labels(workflow, outcome).inc()
 
 
 router = Router("/applications", route_handlers=[actions, transition], tags=["transitions"])

@@ -234,6 +234,7 @@ def _client(
         conn = Connection(port)
         latencies: list[float] = []
         errors = done = 0
+        failures: dict[int, int] = {}
         kind = scenario["kind"]
         apps: list[int] = scenario["apps"][slot] if kind == "transition" else scenario.get("apps_flat", [])
         state = dict.fromkeys(apps, "INTAKE_REVIEW")
@@ -265,9 +266,13 @@ def _client(
                 done += 1
                 latencies.append(t1 - t0)
                 errors += not ok
+                if not ok:
+                    failures[status] = failures.get(status, 0) + 1
         conn.close()
         with lock:
             results.append((done, latencies, errors))
+            if failures:
+                print(f"  {scenario['kind']}: failed requests by status: {failures}", file=sys.stderr)
 
     workers = [threading.Thread(target=run, args=(slot,)) for slot in range(threads)]
     for w in workers:
@@ -366,7 +371,7 @@ def run(kind: str, seconds: float, warmup: float, processes: int, threads: int) 
 
     url, data_dir, pg_name = create_database(kind)
     connections = processes * threads
-    n_apps = 60 + 4 * connections
+    n_apps = 60 + 5 * connections
     try:
         ids = prepare(url, data_dir, n_apps)
         ims = open_ims(url, data_dir)
@@ -374,7 +379,7 @@ def run(kind: str, seconds: float, warmup: float, processes: int, threads: int) 
         token_director = issue(ims.config.settings, DIRECTOR, now=now, ttl=timedelta(hours=2))
         token_clerk = issue(ims.config.settings, CLERK, now=now, ttl=timedelta(hours=2))
         ims.close()
-        python_apps, http_apps = ids[:40], ids[40:]
+        python_apps, single_apps, http_apps = ids[:40], ids[40:60], ids[60:]
         per_slot = [http_apps[k::connections] for k in range(connections)]
         server, port = start_server(url, data_dir)
         results: list[Result] = []
@@ -395,7 +400,7 @@ def run(kind: str, seconds: float, warmup: float, processes: int, threads: int) 
                 ),
                 (
                     "transition (HTTP, 1 connection)",
-                    {"kind": "transition", "token": token_director, "apps": per_slot[:1]},
+                    {"kind": "transition", "token": token_director, "apps": [single_apps]},
                     1,
                     1,
                 ),

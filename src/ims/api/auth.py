@@ -20,6 +20,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from anyio.to_thread import run_sync
@@ -59,7 +60,10 @@ SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}, {"ApiKey": []}]
 
 
 class IdentityCache:
-    """Actors by credential digest, for a few seconds (thread-safe, bounded)."""
+    """Actors by credential digest, for a few seconds (thread-safe, bounded).
+
+    An entry never outlives the token it came from (``until``, the token's expiry).
+    """
 
     def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
         self.seconds = seconds
@@ -71,21 +75,33 @@ class IdentityCache:
         if self.seconds <= 0:
             return None
         found = self._items.get(key)
-        if found is None or found[0] < time.monotonic():
+        if found is None or found[0] < time.time():
             return None
         return found[1]
 
-    def put(self, key: str, actor: Actor) -> None:
+    def put(self, key: str, actor: Actor, until: float | None = None) -> None:
         if self.seconds <= 0:
             return
+        expires = time.time() + self.seconds
+        if until is not None:
+            expires = min(expires, until)
         with self._lock:
             if len(self._items) >= self._max:
                 self._items.clear()
-            self._items[key] = (time.monotonic() + self.seconds, actor)
+            self._items[key] = (expires, actor)
 
 
-def credentials_of(headers: Any, verifier: TokenVerifier) -> tuple[dict[str, Any], str] | None:
-    """The credentials a request presents and a digest of them; ``None`` when it presents none."""
+@dataclass(frozen=True)
+class Presented:
+    """What a request presents: a bearer token or an API key, and a digest naming it in the cache."""
+
+    kind: str  # "bearer" | "api_key"
+    value: str
+    digest: str
+
+
+def presented(headers: Any) -> Presented | None:
+    """The credentials in the headers; ``None`` when there are none."""
     authorization = headers.get("authorization")
     api_key = headers.get("x-api-key")
     if authorization:
@@ -94,21 +110,27 @@ def credentials_of(headers: Any, verifier: TokenVerifier) -> tuple[dict[str, Any
         if scheme.lower() == "apikey" and value:
             api_key = value
         elif scheme.lower() == "bearer" and value:
-            digest = "b:" + hashlib.sha256(value.encode()).hexdigest()
-            try:
-                claims = verifier.verify(value)
-                return {"type": "jwt", "claims": claims, "username": claims[verifier.username_claim]}, digest
-            except TokenInvalid as exc:
-                return {"type": "bearer", "token": value, "error": str(exc)}, digest
+            return Presented("bearer", value, "b:" + hashlib.sha256(value.encode()).hexdigest())
         else:
             raise NotAuthorizedException(
                 "the Authorization header must be 'Bearer <token>' or 'ApiKey <key>'"
             )
     if api_key:
-        return {"type": "api_key", "key": api_key.strip()}, "k:" + hashlib.sha256(
-            api_key.encode()
-        ).hexdigest()
+        key = api_key.strip()
+        return Presented("api_key", key, "k:" + hashlib.sha256(key.encode()).hexdigest())
     return None
+
+
+def credentials_for(found: Presented, verifier: TokenVerifier) -> tuple[dict[str, Any], float | None]:
+    """The credentials for ``resolve_actor``, and until when they hold (a token's expiry)."""
+    if found.kind == "api_key":
+        return {"type": "api_key", "key": found.value}, None
+    try:
+        claims = verifier.verify(found.value)
+    except TokenInvalid as exc:
+        return {"type": "bearer", "token": found.value, "error": str(exc)}, None
+    credentials = {"type": "jwt", "claims": claims, "username": claims[verifier.username_claim]}
+    return credentials, float(claims["exp"])
 
 
 class ImsAuthenticationMiddleware(AbstractAuthenticationMiddleware):
@@ -132,17 +154,17 @@ class ImsAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        found = credentials_of(connection.headers, self.verifier)
+        found = presented(connection.headers)
         if found is None:
             raise NotAuthorizedException(
                 "credentials required: 'Authorization: Bearer <token>' or 'X-API-Key'"
             )
-        credentials, digest = found
-        actor = self.cache.get(digest)
+        actor = self.cache.get(found.digest)
         if actor is None:
+            credentials, until = credentials_for(found, self.verifier)
             actor = await run_sync(self._resolve, credentials)
-            self.cache.put(digest, actor)
-        return AuthenticationResult(user=actor, auth=credentials["type"])
+            self.cache.put(found.digest, actor, until)
+        return AuthenticationResult(user=actor, auth=found.kind)
 
     def _resolve(self, credentials: dict[str, Any]) -> Actor:
         try:

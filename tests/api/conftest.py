@@ -14,13 +14,13 @@ import pytest
 
 pytest.importorskip("litestar")
 
-from api_support import REFERENCE_CONFIG, Auth, Headers, make_app  # noqa: E402
-from litestar import Litestar  # noqa: E402
-from litestar.testing import TestClient  # noqa: E402
+from api_support import REFERENCE_CONFIG, Auth, Headers, make_app
+from litestar import Litestar
+from litestar.testing import TestClient
 
-from ims import IMS  # noqa: E402
-from ims.api.tokens import issue  # noqa: E402
-from ims.demo import USERS  # noqa: E402
+from ims import IMS
+from ims.api.tokens import issue
+from ims.demo import USERS
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def test_one_winner_per_version(ims: IMS, auth: Auth) -> None:
         for app in apps:
             barrier = Barrier(CLIENTS)
 
-            def attempt(_: int, app_id: int = app.id, version: int = app.version) -> int:
+            def attempt(
+                _: int, app_id: int = app.id, version: int = app.version, barrier: Barrier = barrier
+            ) -> int:
                 with httpx.Client(base_url=base, timeout=30) as client:
                     barrier.wait()
                     response = client.post(

@@ -77,7 +77,7 @@ def test_reports_json_and_csv(client: TestClient[Litestar], auth: Auth) -> None:
     reports = client.get("/reports", headers=auth("dirk")).json()
     assert any(r["name"] == "applications_by_state" for r in reports)
     result = client.get("/reports/applications_by_state", headers=auth("dirk")).json()
-    assert result["columns"] and ["DRAFT", 1] in [row[:2] for row in result["rows"]] or result["rows"]
+    assert (result["columns"] and ["DRAFT", 1] in [row[:2] for row in result["rows"]]) or result["rows"]
     csv = client.get("/reports/applications_by_state/csv", headers=auth("dirk"))
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0] == ",".join(result["columns"])

@@ -10,6 +10,8 @@ budget (CI runs the default; a nightly run can use 1000).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -39,6 +41,23 @@ CHECKS = [
 ]
 
 
+def _checker(strategy: Any, headers: dict[str, str]) -> Callable[[], None]:
+    """A hypothesis test calling each generated case with ``headers`` and running the checks."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def check(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return check  # type: ignore[no-any-return]
+
+
 @pytest.mark.slow
 def test_fuzz_the_openapi_schema(ims: IMS, auth: Auth) -> None:
     for i in range(3):
@@ -55,17 +74,7 @@ def test_fuzz_the_openapi_schema(ims: IMS, auth: Auth) -> None:
         for operation in operations:
             strategy = operation.as_strategy(mode) if mode else operation.as_strategy()
 
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=strategy)
-            def check(case: schemathesis.Case) -> None:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-
+            check = _checker(strategy, headers)
             try:
                 check()
             except Exception as exc:  # collect every operation's failure, then report them all

@@ -74,6 +74,7 @@ def test_reference_data(client: TestClient[Litestar], auth: Auth) -> None:
 
 def test_reports_json_and_csv(client: TestClient[Litestar], auth: Auth) -> None:
     new_application(client, auth)
+    assert client.get("/reports", headers=auth("paul")).status_code == 403  # not for applicants
     reports = client.get("/reports", headers=auth("dirk")).json()
     assert any(r["name"] == "applications_by_state" for r in reports)
     result = client.get("/reports/applications_by_state", headers=auth("dirk")).json()

@@ -179,15 +179,23 @@ class ImsAuthenticationMiddleware(AbstractAuthenticationMiddleware):
 
 
 def requires_permission(
-    permission: str,
+    permission: str, *, staff_when_undeclared: bool = False
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    """A guard: the caller holds a role with ``permission`` (as declared in roles.yaml)."""
+    """A guard: the caller holds a role with ``permission`` (as declared in roles.yaml).
+
+    A permission roles.yaml does not declare restricts nobody, as in the services;
+    with ``staff_when_undeclared`` it then admits any role but ``applicant``.
+    """
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         ims: IMS = connection.app.state.ims
         actor: Actor = connection.user
         allowed = ims.config.roles.permissions.get(permission)
-        if allowed is not None and not actor.roles & set(allowed):
+        if allowed is None:
+            if staff_when_undeclared and not actor.roles - {"applicant"}:
+                raise PermissionDeniedException(f"this is for staff; {actor.username} is an applicant")
+            return
+        if not actor.roles & set(allowed):
             raise PermissionDeniedException(
                 f"this needs permission '{permission}' ({', '.join(allowed) or 'nobody'}); "
                 f"{actor.username} has {', '.join(sorted(actor.roles)) or 'no roles'}"

@@ -11,13 +11,14 @@ from urllib.parse import quote
 from litestar import Response, Router, get
 from litestar.params import PathParameter, QueryParameter
 
+from ims.api.auth import requires_permission
 from ims.api.deps import Ims
 from ims.api.errors import error_responses
 from ims.api.schemas import ReportInfo, ReportOut
 from ims.hooks.protocols import ReportParams
 
 
-@get("/", responses=error_responses(), summary="Reports")
+@get("/", responses=error_responses(403), summary="Reports")
 async def reports(ims: Ims) -> list[ReportInfo]:
     return [ReportInfo(name, title) for name, title in ims.reports.list()]
 
@@ -36,7 +37,7 @@ DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, w
 Filter = Annotated[str | None, QueryParameter(max_length=100)]
 
 
-@get("/{name:str}", sync_to_thread=True, responses=error_responses(404, 422), summary="Run a report")
+@get("/{name:str}", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Run a report")
 def run(
     name: ReportName,
     ims: Ims,
@@ -53,7 +54,7 @@ def run(
 @get(
     "/{name:str}/csv",
     sync_to_thread=True,
-    responses=error_responses(404, 422),
+    responses=error_responses(403, 404, 422),
     summary="A report as CSV",
     media_type="text/csv; charset=utf-8",
 )
@@ -78,4 +79,9 @@ def run_csv(
     )
 
 
-router = Router("/reports", route_handlers=[reports, run, run_csv], tags=["reports"])
+router = Router(
+    "/reports",
+    route_handlers=[reports, run, run_csv],
+    guards=[requires_permission("reports.read", staff_when_undeclared=True)],
+    tags=["reports"],
+)

@@ -11,7 +11,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Tag
+from litestar.openapi.spec import Components
 from litestar.stores.memory import MemoryStore
 
 import ims as ims_package
@@ -98,7 +98,6 @@ def create_app(
         components=Components(security_schemes=SECURITY_SCHEMES),
         security=SECURITY,
         render_plugins=render_plugins,
-        tags=[Tag(name=n) for n in ("applications", "transitions", "documents", "tasks")],
         use_handler_docstrings=True,
     )
     app = Litestar(

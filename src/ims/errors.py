@@ -7,6 +7,8 @@ The tree::
     ├── RuleError          (a rule that cannot be evaluated, e.g. an unknown predicate)
     ├── TransitionRefused  (.reasons: list[str], the failed gates as sentences)
     ├── ValidationFailed   (.problems: list[str], bad data for an application or step)
+    │   ├── TooLarge           (an upload over its size limit)
+    │   └── UnsupportedType    (an upload whose type is not accepted or cannot be told)
     ├── NotFound
     ├── Conflict           (a concurrent edit won: optimistic version check failed)
     ├── PermissionDenied
@@ -106,6 +108,18 @@ class ValidationFailed(ImsError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{what} is not valid:\n{lines}")
+
+
+class TooLarge(ValidationFailed):
+    """An upload is larger than its limit (HTTP 413)."""
+
+    code = "too-large"
+
+
+class UnsupportedType(ValidationFailed):
+    """An upload's type, sniffed from its content, is not accepted or cannot be told (HTTP 415)."""
+
+    code = "unsupported-type"
 
 
 class NotFound(ImsError):

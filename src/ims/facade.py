@@ -26,7 +26,8 @@ class IMS:
     ``tasks``, ``notifications`` (the in-app inbox), ``outbox`` (delivery through
     the other channels), ``users``, ``reference``, ``audit``, ``reports``,
     ``identity``, ``dashboard``, ``sla`` (the SLA sweep), ``backup`` (archives and ``verify``),
-    ``config`` (the loaded, validated configuration) and
+    ``api_keys`` (keys of service accounts), ``health`` (the checks of ``ims health`` and
+    ``/health/ready``), ``config`` (the loaded, validated configuration) and
     ``plugins`` (the plugin manager).
     """
 
@@ -43,7 +44,9 @@ class IMS:
         from ims import services
         from ims.documents import open_document_store
         from ims.engine import Engine
+        from ims.services.api_keys import ApiKeyService
         from ims.services.dashboard import DashboardService
+        from ims.services.health import HealthService
         from ims.services.identity import IdentityService
         from ims.services.outbox import OutboxService, collect_channels
         from ims.services.reports import ReportService
@@ -94,6 +97,8 @@ class IMS:
         from ims.backup import BackupService
 
         self.backup = BackupService(self)
+        self.api_keys = ApiKeyService(runtime)
+        self.health = HealthService(self)
         if auto_upgrade:
             self.reference.sync()
 

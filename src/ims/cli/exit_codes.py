@@ -30,3 +30,5 @@ class ExitCode(IntEnum):
     ERROR = 10
     #: ``ims verify`` found a failed check
     VERIFY_FAILED = 11
+    #: ``ims health`` found a failed check (the deployment is not ready)
+    NOT_READY = 12

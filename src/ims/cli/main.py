@@ -16,10 +16,12 @@ from ims.cli.commands import (
     db,
     demo,
     documents,
+    health,
     notifications,
     plugins,
     reference,
     report,
+    serve,
     sla,
     tasks,
     users,
@@ -70,6 +72,8 @@ for command in (
     backup.backup,
     backup.restore,
     backup.verify,
+    serve.serve,
+    health.health,
 ):
     cli.add_command(command)
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ims.config.models import (
+    ApiSettings,
     ImsConfig,
     NotificationsConfig,
     ReferenceConfig,
@@ -112,8 +113,17 @@ def build_settings(raw: Mapping[str, Any], root_dir: Path, env: Mapping[str, str
             "database_url": sqlite_url_absolute(settings.database_url, base("database_url")),
             "data_dir": _absolute(settings.data_dir, base("data_dir")),
             "plugins_dir": None if plugins_dir is None else _absolute(plugins_dir, base("plugins_dir")),
+            "api": _api_paths_absolute(settings.api, root_dir),
         }
     )
+
+
+def _api_paths_absolute(api: ApiSettings, root_dir: Path) -> ApiSettings:
+    """``api.jwt.public_keys`` that are file paths, made absolute (inline PEM keys stay)."""
+    keys = tuple(
+        k if k.lstrip().startswith("-----BEGIN") else _absolute(k, root_dir) for k in api.jwt.public_keys
+    )
+    return api.model_copy(update={"jwt": api.jwt.model_copy(update={"public_keys": keys})})
 
 
 def _absolute(path: str, base: Path) -> str:

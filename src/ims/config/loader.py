@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ims.config import semantic
 from ims.config.build import BuildFailed, build_config, build_settings, build_workflow
 from ims.config.models import ImsConfig, Workflow
@@ -161,7 +163,12 @@ def plugins_dir_of(root: str | os.PathLike[str], env: Mapping[str, str] | None =
     file = read_yaml(root)
     data = file.data if file.ok and isinstance(file.data, dict) else {}
     raw = data.get("settings")
-    settings = build_settings(raw if isinstance(raw, dict) else {}, file.path.parent, env)
+    # only plugins_dir: a bad value elsewhere in settings is for load() to report, with its line
+    wanted = {"plugins_dir": raw["plugins_dir"]} if isinstance(raw, dict) and "plugins_dir" in raw else {}
+    try:
+        settings = build_settings(wanted, file.path.parent, env)
+    except ValidationError:
+        settings = build_settings({}, file.path.parent, env)
     return None if settings.plugins_dir is None else Path(settings.plugins_dir)
 
 

@@ -63,6 +63,49 @@ class DocumentSettings(_Model):
     token_ttl_seconds: int = Field(default=900, gt=0)
 
 
+class JwtSettings(_Model):
+    """Bearer tokens of the HTTP API (``settings.api.jwt``)."""
+
+    #: accepted signing algorithms: HS256/HS384/HS512 use the secret key; RS*/ES*/PS*/EdDSA the public keys
+    algorithms: tuple[str, ...] = ("HS256",)
+    #: the ``iss`` a token must carry (null: not checked); tokens ims signs carry it
+    issuer: str | None = "ims"
+    #: the ``aud`` a token must carry (null: not checked); tokens ims signs carry it
+    audience: str | None = "ims"
+    #: PEM public keys (or paths of PEM files, relative to the root file's folder) of an identity provider
+    public_keys: tuple[str, ...] = ()
+    #: the claim naming the ims user
+    username_claim: str = "sub"
+    #: clock skew tolerated on ``exp``/``nbf``/``iat``, in seconds
+    leeway_seconds: int = Field(default=30, ge=0)
+
+
+class ApiSearchSettings(_Model):
+    """Where the application search looks in the data (``settings.api.search``)."""
+
+    #: dotted path of the district code in the application data (filter ``district``)
+    district_field: str = "applicant.district"
+    #: dotted paths the free-text search matches, besides the application number
+    name_fields: tuple[str, ...] = ("applicant.first_name", "applicant.last_name")
+
+
+class ApiSettings(_Model):
+    """The optional HTTP API (``settings.api``, ``ims serve``)."""
+
+    #: requests a minute per user (per client address before authentication); 0 turns it off
+    rate_limit_per_minute: int = Field(default=100, ge=0)
+    #: origins allowed by CORS (``["https://office.example"]``); empty: no CORS headers
+    cors_origins: tuple[str, ...] = ()
+    #: lifetime of tokens signed by ``ims users token``
+    token_ttl_minutes: int = Field(default=60, gt=0)
+    #: the largest request body, in MB (uploads included: keep it above documents.max_size_mb)
+    max_request_body_mb: float = Field(default=12, gt=0)
+    #: serve the browsable OpenAPI UI under /schema (the JSON schema is always there)
+    schema_ui: bool = True
+    jwt: JwtSettings = Field(default_factory=JwtSettings)
+    search: ApiSearchSettings = Field(default_factory=ApiSearchSettings)
+
+
 class Settings(_Model):
     """Deployment settings; environment variables ``IMS_*`` override them."""
 
@@ -82,6 +125,8 @@ class Settings(_Model):
     #: signs download links (``IMS_SECRET_KEY``); when unset, a random key is kept in
     #: ``<data_dir>/secret_key`` (see :func:`ims.documents.secret_key`)
     secret_key: str | None = Field(default=None, repr=False)
+    #: the HTTP API: rate limit, CORS, tokens, body size, search fields
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
 
 # --------------------------------------------------------------------------- roles

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from ims.documents._sniff import HEAD_SIZE
-from ims.errors import ValidationFailed
+from ims.errors import TooLarge
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -82,7 +82,7 @@ def read_limited(
                 break
             size += len(chunk)
             if size > limit:
-                raise ValidationFailed(what, [f"{what} is larger than {format_size(limit)}"])
+                raise TooLarge(what, [f"{what} is larger than {format_size(limit)}"])
             digest.update(chunk)
             spool.write(chunk)
             if len(head) < HEAD_SIZE:

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import IO
 
-from ims.errors import ValidationFailed
+from ims.errors import UnsupportedType, ValidationFailed
 
 #: How many leading bytes :func:`sniff` needs to see.
 HEAD_SIZE = 8192
@@ -105,12 +105,10 @@ def sniff(head: bytes, filename: str, *, file: IO[bytes] | None = None) -> str:
         raise ValidationFailed(filename, [f"{filename} is empty"])
     mime = sniff_type(head, file)
     if mime is None:
-        raise ValidationFailed(filename, [f"what kind of file {filename} is cannot be told from its content"])
+        raise UnsupportedType(filename, [f"what kind of file {filename} is cannot be told from its content"])
     ext = PurePosixPath(filename).suffix.lower()
     if ext and ext not in extensions_for(mime) and _claimed_type(filename, ext) is not None:
-        raise ValidationFailed(
-            filename, [f"{filename} is {describe(mime)} ({mime}), but its name says {ext}"]
-        )
+        raise UnsupportedType(filename, [f"{filename} is {describe(mime)} ({mime}), but its name says {ext}"])
     return mime
 
 
@@ -127,7 +125,7 @@ def check_allowed(mime: str, filename: str, allowed: tuple[str, ...], for_what: 
     if mime in allowed:
         return
     where = f" for {for_what}" if for_what else ""
-    raise ValidationFailed(
+    raise UnsupportedType(
         filename,
         [
             f"{filename} is {describe(mime)} ({mime}), which is not accepted{where} "

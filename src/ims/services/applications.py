@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 
 from ims.errors import ValidationFailed
-from ims.services import _records
+from ims.rules import Actor
+from ims.services import _access, _records, _search
 from ims.services._actors import ActorLike, require_permission, resolve_actor
 from ims.services._effects import apply_effects
 from ims.services._snapshots import snapshot_of
@@ -71,6 +72,15 @@ class ApplicationView:
         )
 
 
+@dataclass(frozen=True)
+class ApplicationPage:
+    """One page of a search; ``next_cursor`` continues a keyset walk (``None``: last page)."""
+
+    items: list[ApplicationView]
+    next_cursor: str | None
+    has_more: bool
+
+
 class ApplicationService:
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
@@ -124,9 +134,55 @@ class ApplicationService:
             _records.record(s, app, who, "created", now, to_state=app.state)
             return ApplicationView.of(app)
 
-    def get(self, ref: ApplicationRef, *, session: Session | None = None) -> ApplicationView:
+    def get(
+        self, ref: ApplicationRef, *, actor: ActorLike | None = None, session: Session | None = None
+    ) -> ApplicationView:
+        """The application; with ``actor``, only if they may see it (else NotFound, as if missing)."""
         with self._rt.reading(session) as s:
-            return ApplicationView.of(_records.load_application(s, ref))
+            app = _records.load_application(s, ref)
+            if actor is not None:
+                _access.require_visible(self._rt.config, resolve_actor(s, actor), app)
+            return ApplicationView.of(app)
+
+    def require_visible(
+        self, ref: ApplicationRef, *, actor: ActorLike, session: Session | None = None
+    ) -> None:
+        """NotFound unless ``actor`` may see the application (no read at all for staff of every workflow)."""
+        rt = self._rt
+        if isinstance(actor, Actor) and _access.sees_all(rt.config, actor):
+            return
+        with rt.reading(session) as s:
+            who = resolve_actor(s, actor)
+            if not _access.sees_all(rt.config, who):
+                _access.require_visible(rt.config, who, _records.load_application(s, ref))
+
+    def search(
+        self, query: _search.ApplicationQuery, *, actor: ActorLike, session: Session | None = None
+    ) -> ApplicationPage:
+        """The applications ``actor`` may see that match ``query``, one page of them.
+
+        Filters, sort keys and pagination are described by
+        :class:`~ims.services._search.ApplicationQuery`; where the district and the
+        applicant's name are in the data comes from ``settings.api.search``.
+        """
+        rt = self._rt
+        fields = rt.config.settings.api.search
+        with rt.reading(session) as s:
+            who = resolve_actor(s, actor)
+            stmt, column, _ = _search.build(
+                query,
+                district_field=tuple(fields.district_field.split(".")),
+                name_fields=tuple(tuple(f.split(".")) for f in fields.name_fields),
+                visible=_access.visible_clause(rt.config, who),
+            )
+            rows = list(s.scalars(stmt))
+            more = len(rows) > query.limit
+            rows = rows[: query.limit]
+            cursor = None
+            if more and query.page is None:
+                last = rows[-1]
+                cursor = _search.encode_cursor(getattr(last, column.key), last.id)
+            return ApplicationPage([ApplicationView.of(a) for a in rows], cursor, more)
 
     def update_data(
         self,

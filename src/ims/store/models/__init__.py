@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ims.store.models._api_keys import ApiKey
 from ims.store.models._applications import Application
 from ims.store.models._audit import AuditLog
 from ims.store.models._documents import DOCUMENT_STATUSES, Document
@@ -28,6 +29,7 @@ __all__ = [
     "SLA_NOTICE_KINDS",
     "STEP_STATUSES",
     "TASK_STATUSES",
+    "ApiKey",
     "Application",
     "ApplicationStep",
     "AuditLog",

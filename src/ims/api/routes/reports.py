@@ -1,0 +1,87 @@
+"""``/reports``: the reports plugins registered, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from litestar import Response, Router, get
+from litestar.params import PathParameter, QueryParameter
+
+from ims.api.auth import requires_permission
+from ims.api.deps import Ims
+from ims.api.errors import error_responses
+from ims.api.schemas import ReportInfo, ReportOut
+from ims.hooks.protocols import ReportParams
+
+
+@get("/", responses=error_responses(403), summary="Reports")
+async def reports(ims: Ims) -> list[ReportInfo]:
+    return [ReportInfo(name, title) for name, title in ims.reports.list()]
+
+
+ReportName = Annotated[str, PathParameter(max_length=100, description="The report's name (GET /reports)")]
+
+
+def _params(
+    date_from: datetime | None, date_to: datetime | None, workflow: str | None, district: str | None
+) -> ReportParams:
+    return ReportParams(date_from=date_from, date_to=date_to, workflow=workflow, district=district)
+
+
+DateFrom = Annotated[datetime | None, QueryParameter(description="From (inclusive, with a time zone)")]
+DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, with a time zone)")]
+Filter = Annotated[str | None, QueryParameter(max_length=100)]
+
+
+@get("/{name:str}", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Run a report")
+def run(
+    name: ReportName,
+    ims: Ims,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    workflow: Filter = None,
+    district: Filter = None,
+) -> ReportOut:
+    """The report's title, columns and rows."""
+    result = ims.reports.run(name, _params(date_from, date_to, workflow, district))
+    return ReportOut(name, result.title, list(result.columns), [list(r) for r in result.rows])
+
+
+@get(
+    "/{name:str}/csv",
+    sync_to_thread=True,
+    responses=error_responses(403, 404, 422),
+    summary="A report as CSV",
+    media_type="text/csv; charset=utf-8",
+)
+def run_csv(
+    name: ReportName,
+    ims: Ims,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    workflow: Filter = None,
+    district: Filter = None,
+) -> Response[str]:
+    """The report as a CSV file with a header row."""
+    result = ims.reports.run(name, _params(date_from, date_to, workflow, district))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(result.columns)
+    writer.writerows(result.rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{quote(name)}.csv"'},
+    )
+
+
+router = Router(
+    "/reports",
+    route_handlers=[reports, run, run_csv],
+    guards=[requires_permission("reports.read", staff_when_undeclared=True)],
+    tags=["reports"],
+)

@@ -11,9 +11,9 @@ from ims import IMS
 
 def test_work_queue_and_application_tasks(client: TestClient[Litestar], auth: Auth) -> None:
     app = new_application(client, auth)
-    queue = client.get("/tasks", headers=auth("fenna")).json()
+    queue = client.get("/tasks", headers=auth("fenna")).json()["items"]
     assert any(t["application_id"] == app["id"] for t in queue)
-    assert client.get("/tasks", headers=auth("mina")).json() == []
+    assert client.get("/tasks", headers=auth("mina")).json()["items"] == []
     tasks = client.get(f"/applications/{app['id']}/tasks", headers=auth("anna")).json()
     assert tasks and tasks[0]["state"] == "DRAFT"
     assert client.get("/tasks", params={"limit": 0}, headers=auth("fenna")).status_code == 400

@@ -69,6 +69,15 @@ class MissingDocument(_Body):
     reason: Text
 
 
+class TaskAssign(_Body):
+    #: the new assignee (an active user holding one of the task's roles); ``null``: back to the queue
+    assignee: Username | None
+
+
+class TaskComplete(_Body):
+    comment: Text | None = None
+
+
 class MarkRead(_Body):
     ids: Annotated[list[DocumentId], Meta(min_length=1, max_length=500)]
 

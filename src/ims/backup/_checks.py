@@ -348,7 +348,7 @@ def check_config(ctx: VerifyContext) -> CheckResult:
 
 
 def check_applications(ctx: VerifyContext) -> CheckResult:
-    from ims.services._effects import OPEN_TASK_STATUSES
+    from ims.store.models import OPEN_TASK_STATUSES
 
     workflows = ctx.ims.config.workflows
     problems: list[str] = []

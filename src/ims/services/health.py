@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import and_, func, select, text
 
 from ims.hooks.manager import describe_plugins
-from ims.services._effects import OPEN_TASK_STATUSES
+from ims.store.models import OPEN_TASK_STATUSES
 from ims.store import migrate
 from ims.store.models import Task
 

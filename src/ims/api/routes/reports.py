@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from litestar import Response, Router, get
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from ims.api.auth import requires_permission
 from ims.api.deps import Ims
@@ -79,9 +79,43 @@ def run_csv(
     )
 
 
+_CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+@get(
+    "/{name:str}/chart",
+    sync_to_thread=True,
+    responses=error_responses(403, 404, 422),
+    summary="A report as a chart (SVG or PNG)",
+    media_type="image/svg+xml",
+)
+def run_chart(
+    name: ReportName,
+    ims: Ims,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    workflow: Filter = None,
+    district: Filter = None,
+    period: FromQuery[Literal["week", "month"]] = "month",
+    format: FromQuery[Literal["svg", "png"]] = "svg",
+) -> Response[bytes]:
+    """The report's chart, rendered with matplotlib (the ``charts`` extra); 422 for a report
+    without a chart."""
+    params = ReportParams(
+        date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
+    )
+    body = ims.reports.render(name, params, format=format)
+    data = body.encode() if isinstance(body, str) else body
+    return Response(
+        data,
+        media_type=_CHART_TYPES[format],
+        headers={"Content-Disposition": f'inline; filename="{quote(name)}.{format}"'},
+    )
+
+
 router = Router(
     "/reports",
-    route_handlers=[reports, run, run_csv],
+    route_handlers=[reports, run, run_csv, run_chart],
     guards=[requires_permission("reports.read", staff_when_undeclared=True)],
     tags=["reports"],
 )

@@ -60,8 +60,8 @@ def test_open_task_of_another_state(source: IMS) -> None:
     with source.db.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO tasks (application_id, state, title, roles, status, created_at) "
-                "VALUES (1, 'DRAFT', 'stray', '[]', 'PENDING', '2026-11-02 09:00:00')"
+                "INSERT INTO tasks (application_id, workflow, state, title, roles, status, created_at) "
+                "VALUES (1, 'bouwsubsidie', 'DRAFT', 'stray', '[]', 'PENDING', '2026-11-02 09:00:00')"
             )
         )
     failed = _failed(source)

@@ -27,14 +27,21 @@ ReportName = Annotated[str, PathParameter(max_length=100, description="The repor
 
 
 def _params(
-    date_from: datetime | None, date_to: datetime | None, workflow: str | None, district: str | None
+    date_from: datetime | None,
+    date_to: datetime | None,
+    workflow: str | None,
+    district: str | None,
+    period: Literal["week", "month"] = "month",
 ) -> ReportParams:
-    return ReportParams(date_from=date_from, date_to=date_to, workflow=workflow, district=district)
+    return ReportParams(
+        date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
+    )
 
 
 DateFrom = Annotated[datetime | None, QueryParameter(description="From (inclusive, with a time zone)")]
 DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, with a time zone)")]
 Filter = Annotated[str | None, QueryParameter(max_length=100)]
+Period = Annotated[Literal["week", "month"], QueryParameter(description="The buckets of a report by period")]
 
 
 @get("/{name:str}", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Run a report")
@@ -45,9 +52,10 @@ def run(
     date_to: DateTo = None,
     workflow: Filter = None,
     district: Filter = None,
+    period: Period = "month",
 ) -> ReportOut:
     """The report's title, columns and rows."""
-    result = ims.reports.run(name, _params(date_from, date_to, workflow, district))
+    result = ims.reports.run(name, _params(date_from, date_to, workflow, district, period))
     return ReportOut(name, result.title, list(result.columns), [list(r) for r in result.rows])
 
 
@@ -65,9 +73,10 @@ def run_csv(
     date_to: DateTo = None,
     workflow: Filter = None,
     district: Filter = None,
+    period: Period = "month",
 ) -> Response[str]:
     """The report as a CSV file with a header row."""
-    result = ims.reports.run(name, _params(date_from, date_to, workflow, district))
+    result = ims.reports.run(name, _params(date_from, date_to, workflow, district, period))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(result.columns)
@@ -96,15 +105,12 @@ def run_chart(
     date_to: DateTo = None,
     workflow: Filter = None,
     district: Filter = None,
-    period: FromQuery[Literal["week", "month"]] = "month",
+    period: Period = "month",
     format: FromQuery[Literal["svg", "png"]] = "svg",
 ) -> Response[bytes]:
     """The report's chart, rendered with matplotlib (the ``charts`` extra); 422 for a report
     without a chart."""
-    params = ReportParams(
-        date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
-    )
-    body = ims.reports.render(name, params, format=format)
+    body = ims.reports.render(name, _params(date_from, date_to, workflow, district, period), format=format)
     data = body.encode() if isinstance(body, str) else body
     return Response(
         data,

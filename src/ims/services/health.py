@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import and_, func, select, text
 
 from ims.hooks.manager import describe_plugins
-from ims.store.models import OPEN_TASK_STATUSES
 from ims.store import migrate
-from ims.store.models import Task
+from ims.store.models import OPEN_TASK_STATUSES, Task
 
 if TYPE_CHECKING:
     from ims.facade import IMS

@@ -92,7 +92,7 @@ def test_edited_manifest_is_refused(
     _rewrite(archive, broken, fewer_applications)
     target = make_target("sqlite")
     with pytest.raises(
-        ArchiveError, match=r"does not match its manifest: table applications: [3-9] rows, the manifest says 2"
+        ArchiveError, match=r"does not match its manifest: table applications: \d+ rows, the manifest says 2"
     ):
         _restore(broken, source, target)
     _untouched(target)

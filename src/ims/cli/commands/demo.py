@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ims.cli._common import State, handle_errors, pass_state
+
+if TYPE_CHECKING:
+    from ims.facade import IMS
 
 
 @click.command()
@@ -37,3 +41,18 @@ def demo(state: State, keep: bool) -> None:
         click.echo(f"demo database: {path}")
     with IMS.from_config(state.config_path, database_url=url, auto_upgrade=True) as ims:
         Demo(ims, click.echo).run()
+        _show_reports(ims, Path(ims.config.settings.data_dir), url)
+
+
+def _show_reports(ims: IMS, data_dir: Path, url: str) -> None:
+    """The demo's history as a report table and a chart, and how to look further."""
+    click.echo("\nReports")
+    click.echo(str(ims.reports.render("time_in_state", format="table")).rstrip())
+    chart = data_dir / "demo-time-in-state.svg"
+    try:
+        svg = ims.reports.render("time_in_state", format="svg")
+        chart.write_bytes(svg.encode() if isinstance(svg, str) else svg)
+        click.echo(f"  chart: {chart}")
+    except ImportError as exc:  # matplotlib is the optional `charts` extra
+        click.echo(f"  no chart: {exc}")
+    click.echo(f"  more: IMS_DATABASE_URL={url} ims report list")

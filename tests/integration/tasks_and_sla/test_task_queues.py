@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tasks_support import START, intake, open_task
+from sla_support import START, intake, open_task
 
 from ims import IMS, PermissionDenied, ValidationFailed
 from ims.testing.fixtures import Clock

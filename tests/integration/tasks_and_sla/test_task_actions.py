@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sla_support import intake, open_task
 from sqlalchemy import select
-from tasks_support import intake, open_task
 
 from ims import IMS, PermissionDenied, ValidationFailed
 from ims.errors import Conflict, NotFound

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tasks_support import REFERENCE_CONFIG, intake, open_task
+from sla_support import REFERENCE_CONFIG, intake, open_task
 
 from ims import IMS
 from ims.cli.exit_codes import ExitCode

@@ -1,4 +1,5 @@
-"""Helpers of the tasks tests: the reference configuration, the clock's start, an application in intake."""
+"""Helpers of the tasks and SLA tests: the reference configuration, the start of the clock, an
+application in intake."""
 
 from __future__ import annotations
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
+from datetime import datetime  # at run time: the HTTP API resolves ReportParams' fields
+from typing import IO, Any, Literal, Protocol, runtime_checkable
 
 # --------------------------------------------------------------------------- channels
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import quote
 
 from litestar import Response, Router, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from ims.api.auth import requires_permission
@@ -26,36 +25,37 @@ async def reports(ims: Ims) -> list[ReportInfo]:
 ReportName = Annotated[str, PathParameter(max_length=100, description="The report's name (GET /reports)")]
 
 
-def _params(
-    date_from: datetime | None,
-    date_to: datetime | None,
-    workflow: str | None,
-    district: str | None,
-    period: Literal["week", "month"] = "month",
-) -> ReportParams:
-    return ReportParams(
-        date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
-    )
-
-
 DateFrom = Annotated[datetime | None, QueryParameter(description="From (inclusive, with a time zone)")]
 DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, with a time zone)")]
 Filter = Annotated[str | None, QueryParameter(max_length=100)]
 Period = Annotated[Literal["week", "month"], QueryParameter(description="The buckets of a report by period")]
 
 
-@get("/{name:str}", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Run a report")
-def run(
-    name: ReportName,
-    ims: Ims,
+def provide_report_params(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     workflow: Filter = None,
     district: Filter = None,
     period: Period = "month",
+) -> ReportParams:
+    """The query parameters every report route takes (one dependency, so they are declared once)."""
+    return ReportParams(
+        date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
+    )
+
+
+#: the report's filters from the query, injected by name (``report_params: Filters``)
+Filters = NamedDependency[ReportParams]
+
+
+@get("/{name:str}", sync_to_thread=True, responses=error_responses(403, 404, 422), summary="Run a report")
+def run(
+    name: ReportName,
+    ims: Ims,
+    report_params: Filters,
 ) -> ReportOut:
     """The report's title, columns and rows."""
-    result = ims.reports.run(name, _params(date_from, date_to, workflow, district, period))
+    result = ims.reports.run(name, report_params)
     return ReportOut(name, result.title, list(result.columns), [list(r) for r in result.rows])
 
 
@@ -69,20 +69,11 @@ def run(
 def run_csv(
     name: ReportName,
     ims: Ims,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    workflow: Filter = None,
-    district: Filter = None,
-    period: Period = "month",
+    report_params: Filters,
 ) -> Response[str]:
     """The report as a CSV file with a header row."""
-    result = ims.reports.run(name, _params(date_from, date_to, workflow, district, period))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(result.columns)
-    writer.writerows(result.rows)
     return Response(
-        out.getvalue(),
+        str(ims.reports.render(name, report_params, format="csv")),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{quote(name)}.csv"'},
     )
@@ -101,16 +92,12 @@ _CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 def run_chart(
     name: ReportName,
     ims: Ims,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    workflow: Filter = None,
-    district: Filter = None,
-    period: Period = "month",
+    report_params: Filters,
     format: FromQuery[Literal["svg", "png"]] = "svg",
 ) -> Response[bytes]:
     """The report's chart, rendered with matplotlib (the ``charts`` extra); 422 for a report
     without a chart."""
-    body = ims.reports.render(name, _params(date_from, date_to, workflow, district, period), format=format)
+    body = ims.reports.render(name, report_params, format=format)
     data = body.encode() if isinstance(body, str) else body
     return Response(
         data,
@@ -122,6 +109,7 @@ def run_chart(
 router = Router(
     "/reports",
     route_handlers=[reports, run, run_csv, run_chart],
+    dependencies={"report_params": Provide(provide_report_params, sync_to_thread=False)},
     guards=[requires_permission("reports.read", staff_when_undeclared=True)],
     tags=["reports"],
 )

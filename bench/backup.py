@@ -63,7 +63,8 @@ _GENERATE = [
     # applications: ids offset..offset+n-1
     """
     INSERT INTO applications (id, number, workflow, workflow_version, state, previous_state, data, version,
-        assignee, applicant, priority, created_by, created_at, updated_at, state_entered_at, closed_at)
+        assignee, applicant, priority, created_by, created_at, updated_at, state_entered_at, closed_at,
+        district)
     SELECT g, 'BS-2026-' || lpad(g::text, 7, '0'), 'bouwsubsidie', 1,
         (ARRAY['INTAKE_REVIEW','CONTROL_ASSIGN','TECHNICAL_REVIEW','DIRECTOR_REVIEW','CLOSURE'])[1 + g % 5],
         'DRAFT',
@@ -78,7 +79,7 @@ _GENERATE = [
           'requested_amount', 45000 + g % 1000,
           'reason', 'Roof replacement and an extra bedroom for the growing family.'),
         9, 'carlos', 'paul', 1 + g % 4, 'fenna',
-        now() - interval '30 days', now(), now() - interval '1 day', NULL
+        now() - interval '30 days', now(), now() - interval '1 day', NULL, 'paramaribo'
     FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g
     """,
     """
@@ -106,11 +107,27 @@ _GENERATE = [
         unnest(ARRAY['technical_report', 'social_report']) AS s
     """,
     """
-    INSERT INTO tasks (application_id, state, title, roles, assignee, status, due_at, created_at,
-        completed_at)
-    SELECT g, 'STATE_' || k, 'Review application', '["staff"]'::jsonb, NULL,
-        CASE WHEN k = 2 THEN 'PENDING' ELSE 'COMPLETED' END, now() + interval '2 days', now(), NULL
+    INSERT INTO tasks (id, application_id, workflow, state, title, roles, assignee, status, due_at, warn_at,
+        next_check_at, created_at, completed_at)
+    SELECT 2 * g + k - 2, g, 'bouwsubsidie', 'STATE_' || k, 'Review application', '["staff"]'::jsonb, NULL,
+        CASE WHEN k = 2 THEN 'PENDING' ELSE 'COMPLETED' END, now() + interval '2 days',
+        now() + interval '1 day', CASE WHEN k = 2 THEN now() + interval '1 day' END, now(),
+        CASE WHEN k = 1 THEN now() END
     FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 2) AS k
+    """,
+    """
+    INSERT INTO task_roles (task_id, role)
+    SELECT 2 * g + k - 2, 'staff'
+    FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 2) AS k
+    """,
+    """
+    INSERT INTO state_periods (application_id, workflow, state, entered_at, exited_at, seconds,
+        exit_transition, next_state)
+    SELECT g, 'bouwsubsidie', 'STATE_' || k, now() - interval '30 days' + (k - 1) * interval '1 day',
+        CASE WHEN k < 8 THEN now() - interval '30 days' + k * interval '1 day' END,
+        CASE WHEN k < 8 THEN 86400.0 END, CASE WHEN k < 8 THEN 'action_' || k END,
+        CASE WHEN k < 8 THEN 'STATE_' || (k + 1) END
+    FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g, generate_series(1, 8) AS k
     """,
     """
     INSERT INTO notifications (application_id, event, template, channel, recipient, recipient_role, subject,

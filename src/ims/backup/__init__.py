@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ims.backup._archive import ArchiveReader, Manifest, TableEntry, is_encrypted
+from ims.backup._archive import DEFAULT_LEVEL, ArchiveReader, Manifest, TableEntry, is_encrypted
 from ims.backup._checks import CheckResult
 from ims.backup._create import create_backup
 from ims.backup._crypto import Secret
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIG_SYNCED_TABLES",
+    "DEFAULT_LEVEL",
     "ArchiveError",
     "BackupService",
     "CheckResult",
@@ -67,12 +68,21 @@ def create(
     passphrase: str | None = None,
     key_file: PathLike | None = None,
     progress: Progress = NO_PROGRESS,
+    compress_level: int = DEFAULT_LEVEL,
 ) -> Manifest:
     """Back up ``ims`` (database, document blobs, configuration) to the archive ``path``.
 
-    Encrypted when a ``passphrase`` or a ``key_file`` is given.
+    Encrypted when a ``passphrase`` or a ``key_file`` is given.  ``compress_level`` is
+    gzip's, 1 (fastest, the default) to 9 (smallest).
     """
-    return create_backup(ims, path, label=label, secret=_secret(passphrase, key_file), progress=progress)
+    return create_backup(
+        ims,
+        path,
+        label=label,
+        secret=_secret(passphrase, key_file),
+        progress=progress,
+        level=compress_level,
+    )
 
 
 def read_manifest(
@@ -146,9 +156,16 @@ class BackupService:
         passphrase: str | None = None,
         key_file: PathLike | None = None,
         progress: Progress = NO_PROGRESS,
+        compress_level: int = DEFAULT_LEVEL,
     ) -> Manifest:
         return create(
-            self._ims, path, label=label, passphrase=passphrase, key_file=key_file, progress=progress
+            self._ims,
+            path,
+            label=label,
+            passphrase=passphrase,
+            key_file=key_file,
+            progress=progress,
+            compress_level=compress_level,
         )
 
     def verify(self, *, manifest: Manifest | None = None, selftest: bool = True) -> VerifyReport:

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ims.backup._rows import TableDigest, stream_lines
+from ims.backup._rows import TableDigest, stream_blocks
 from ims.backup._snapshot import audit_head, read_snapshot
 from ims.backup._tables import ims_tables
 
@@ -282,8 +282,8 @@ def check_manifest(ctx: VerifyContext) -> CheckResult:
                 problems.append(f"{table_name}: not in this schema")
                 continue
             digest = TableDigest()
-            for line in stream_lines(conn, table, entry.columns):
-                digest.add(line)
+            for block, rows in stream_blocks(conn, table, entry.columns):
+                digest.add_block(block, rows)
             if digest.rows != entry.rows:
                 problems.append(f"{table_name}: {digest.rows} rows, manifest {entry.rows}")
             elif digest.sha256 != entry.sha256:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select, text
 
-from ims.backup._archive import ArchiveWriter, Manifest, TableChunks, TableEntry
+from ims.backup._archive import DEFAULT_LEVEL, ArchiveWriter, Manifest, TableChunks, TableEntry
 from ims.backup._crypto import Secret
 from ims.backup._progress import NO_PROGRESS, Progress
-from ims.backup._rows import TableDigest, stream_lines
+from ims.backup._rows import TableDigest, stream_blocks
 from ims.backup._snapshot import audit_head, read_snapshot, schema_revision
 from ims.backup._tables import ims_tables
 from ims.errors import StoreError
@@ -32,7 +32,7 @@ def create_backup(
     label: str | None = None,
     secret: Secret | None = None,
     progress: Progress = NO_PROGRESS,
-    level: int = 6,
+    level: int = DEFAULT_LEVEL,
 ) -> Manifest:
     """Write a backup of ``ims``'s database, documents and configuration to ``path``.
 
@@ -88,13 +88,11 @@ def _write_tables(conn: Connection, writer: ArchiveWriter, progress: Progress) -
         names = [c.name for c in table.columns]
         chunks = TableChunks(writer, table.name)
         digest = TableDigest()
-        for line in stream_lines(conn, table, names):
-            digest.add(line)
-            chunks.add(line)
-            if digest.rows % 1000 == 0:
-                progress.advance(1000)
+        for block, rows in stream_blocks(conn, table, names):
+            digest.add_block(block, rows)
+            chunks.add(block)
+            progress.advance(rows)
         chunks.flush()
-        progress.advance(digest.rows % 1000)
         entries[table.name] = TableEntry(digest.rows, digest.sha256, names, chunks.chunks)
     return entries
 

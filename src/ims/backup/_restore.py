@@ -17,24 +17,22 @@ being content-addressed, a blob left by a failed restore is harmless.
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from alembic import command
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Column, Connection, Engine, MetaData, Table, func, inspect, select, text
+from sqlalchemy import Column, Connection, Engine, MetaData, Table, func, inspect, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
-from ims.backup._archive import MANIFEST, ArchiveReader, Manifest
+from ims.backup._archive import ArchiveReader, Manifest
 from ims.backup._errors import ArchiveError, TargetNotEmpty
 from ims.backup._progress import NO_PROGRESS, Progress
 from ims.backup._rows import ColumnCodec, TableDigest
@@ -47,7 +45,7 @@ from ims.store.db import make_engine, wrap_errors
 if TYPE_CHECKING:
     from ims.hooks.protocols import DocumentStore
 
-__all__ = ["CONFIG_SYNCED_TABLES", "RestoreResult", "restore_archive", "target_rows"]
+__all__ = ["CONFIG_SYNCED_TABLES", "RestoreResult", "RowSink", "restore_archive", "target_rows"]
 
 #: Tables ``ims db upgrade`` fills from the configuration: rows there do not make a database "in use".
 CONFIG_SYNCED_TABLES = frozenset({"roles", "reference_values"})
@@ -96,7 +94,9 @@ def restore_archive(
             )
         loader = _Loader(reader, manifest, store, progress, config_dir)
         if engine.dialect.name == "postgresql":
-            _restore_postgresql(engine, loader)
+            from ims.backup._restore_pg import restore_postgresql
+
+            restore_postgresql(engine, loader)
         else:
             _restore_sqlite(engine, loader)
     except BaseException:
@@ -153,6 +153,18 @@ def target_rows(engine: Engine) -> dict[str, int]:
         return counts
 
 
+class RowSink(Protocol):
+    """Where the loader's table chunks go (whole lines, already counted and hashed)."""
+
+    def write(self, table: Any, codec: ColumnCodec, data: bytes, first_row: int) -> None: ...
+
+    def finish(self) -> None:
+        """Everything written is in the database (raises what failed)."""
+
+    def close(self) -> None:
+        """Stop, whether or not everything went in (after an error)."""
+
+
 class _Loader:
     """Second pass: schema at the archive's revision, rows, blobs, then head."""
 
@@ -172,34 +184,44 @@ class _Loader:
         self.rows = 0
         self.blobs = 0
 
-    def load(self, conn: Connection, upgrade: Any) -> None:
+    def load(self, conn: Connection, upgrade: Any, sink_for: Callable[[Connection], RowSink]) -> None:
         """Create the schema with ``upgrade(revision)``, load everything, upgrade to head."""
         upgrade(self.manifest.schema_revision)
         tables = self._reflect(conn)
         self.progress.stage("restoring", self.manifest.total_rows + len(self.manifest.blobs))
         digests: dict[str, TableDigest] = {}
-        for member in self.reader.members():
-            name = table_of(member.name)
-            if name is not None:
-                if name not in tables:
-                    raise ArchiveError(
-                        f"table {name} of the archive does not exist at revision "
-                        f"{self.manifest.schema_revision}"
-                    )
-                self._load_chunk(
-                    conn, tables[name], member.stream.read(), digests.setdefault(name, TableDigest())
-                )
-            elif member.name.startswith("blobs/"):
-                key = member.name.removeprefix("blobs/")
-                self.store.put(member.stream, sha256=key, size=member.size)
-                self.blobs += 1
-                self.progress.advance()
-            elif member.name.startswith("config/") and self.config_dir is not None:
-                target = self.config_dir / member.name.removeprefix("config/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(member.stream.read())
-            elif member.name == MANIFEST:
-                pass
+        sink = sink_for(conn)
+        try:
+            for member in self.reader.members():
+                name = table_of(member.name)
+                if name is not None:
+                    if name not in tables:
+                        raise ArchiveError(
+                            f"table {name} of the archive does not exist at revision "
+                            f"{self.manifest.schema_revision}"
+                        )
+                    data = member.stream.read()
+                    if data and not data.endswith(b"\n"):
+                        raise ArchiveError(f"table {name}: the last row of a chunk is not terminated")
+                    digest = digests.setdefault(name, TableDigest())
+                    first = digest.rows + 1
+                    digest.add_block(data, data.count(b"\n"))
+                    if data:
+                        sink.write(tables[name][0], tables[name][1], data, first)
+                    self.rows += digest.rows - first + 1
+                    self.progress.advance(digest.rows - first + 1)
+                elif member.name.startswith("blobs/"):
+                    key = member.name.removeprefix("blobs/")
+                    self.store.put(member.stream, sha256=key, size=member.size)
+                    self.blobs += 1
+                    self.progress.advance()
+                elif member.name.startswith("config/") and self.config_dir is not None:
+                    target = self.config_dir / member.name.removeprefix("config/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(member.stream.read())
+            sink.finish()
+        finally:
+            sink.close()
         for name, entry in self.manifest.tables.items():
             digest = digests.get(name, TableDigest())
             if (digest.rows, digest.sha256) != (entry.rows, entry.sha256):
@@ -230,100 +252,35 @@ class _Loader:
             out[name] = (target, ColumnCodec(columns))
         return out
 
-    def _load_chunk(
-        self, conn: Connection, target: tuple[Any, ColumnCodec], data: bytes, digest: TableDigest
-    ) -> None:
-        table, codec = target
-        batch: list[dict[str, Any]] = []
-        for line in data.splitlines(keepends=True):
-            digest.add(line)
+
+class _InsertSink:
+    """Rows decoded in Python and inserted in batches (``executemany``): SQLite."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def write(self, table: Any, codec: ColumnCodec, data: bytes, first_row: int) -> None:
+        rows: list[dict[str, Any]] = []
+        for number, line in enumerate(data.splitlines(keepends=True), start=first_row):
             try:
-                batch.append(codec.row(line))
+                rows.append(codec.row(line))
             except (ValueError, TypeError) as exc:
-                raise ArchiveError(f"table {table.name}: row {digest.rows} cannot be read: {exc}") from exc
-            if len(batch) >= _BATCH:
-                self._insert(conn, table, batch)
-                batch = []
-        if batch:
-            self._insert(conn, table, batch)
+                raise ArchiveError(f"table {table.name}: row {number} cannot be read: {exc}") from exc
+            if len(rows) >= _BATCH:
+                self._insert(table, rows)
+                rows = []
+        if rows:
+            self._insert(table, rows)
 
-    def _insert(self, conn: Connection, table: Any, batch: list[dict[str, Any]]) -> None:
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         with wrap_errors(f"restoring table {table.name}"):
-            if conn.dialect.name == "postgresql":
-                _pg_copy_in(conn, table.name, batch)
-            else:
-                conn.execute(table.insert(), batch)
-        self.rows += len(batch)
-        self.progress.advance(len(batch))
+            self.conn.execute(table.insert(), rows)
 
+    def finish(self) -> None:
+        pass
 
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-_PG_RESTORE_LOCK = 0x696D732E72657374  # "ims.rest"
-
-
-def _restore_postgresql(engine: Engine, loader: _Loader) -> None:
-    with wrap_errors("restoring into PostgreSQL"), engine.connect() as conn, conn.begin():
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_RESTORE_LOCK})
-        _drop_ims_tables(conn, loader.manifest)
-
-        def upgrade(revision: str) -> None:
-            cfg = migrate.alembic_config(engine, stdout=io.StringIO())
-            cfg.attributes["connection"] = conn  # inside our transaction: Alembic does not commit
-            try:
-                command.upgrade(cfg, revision)
-            except CommandError as exc:
-                raise StoreError(f"migration to {revision} failed: {exc}") from exc
-
-        loader.load(conn, upgrade)
-        _reset_sequences(conn, {t.name for t in ims_tables()} | set(loader.manifest.tables))
-
-
-def _pg_copy_in(conn: Connection, table: str, batch: list[dict[str, Any]]) -> None:
-    """Insert ``batch`` with ``COPY ... FROM STDIN (FORMAT BINARY)`` (psycopg's C dumpers)."""
-    names = list(batch[0])
-    found = conn.execute(
-        text(
-            "SELECT attname, atttypid::int FROM pg_attribute "
-            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
-        ),
-        {"t": f'"{table}"'},
-    )
-    oids = {str(name): int(oid) for name, oid in found}
-    columns = ", ".join(f'"{n}"' for n in names)
-    driver: Any = conn.connection.driver_connection
-    statement = f'COPY "{table}" ({columns}) FROM STDIN (FORMAT BINARY)'
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.set_types([oids[n] for n in names])
-        for row in batch:
-            copy.write_row([row[n] for n in names])
-
-
-def _drop_ims_tables(conn: Connection, manifest: Manifest) -> None:
-    names = {t.name for t in ims_tables()} | set(manifest.tables) | {migrate.VERSION_TABLE}
-    existing = set(inspect(conn).get_table_names())
-    for name in sorted(names & existing):
-        conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
-
-
-def _reset_sequences(conn: Connection, tables: set[str]) -> None:
-    """Move every serial/identity sequence of the ims tables past the largest restored value."""
-    inspector = inspect(conn)
-    for name in sorted(tables & set(inspector.get_table_names())):
-        for col in inspector.get_columns(name):
-            seq = conn.execute(
-                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": f'"{name}"', "c": col["name"]}
-            ).scalar()
-            if seq is None:
-                continue
-            conn.execute(
-                text(
-                    f'SELECT setval(:seq, COALESCE((SELECT max("{col["name"]}") '
-                    f'FROM "{name}"), 0) + 1, false)'
-                ),
-                {"seq": seq},
-            )
+    def close(self) -> None:
+        pass
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -343,7 +300,7 @@ def _restore_sqlite(engine: Engine, loader: _Loader) -> None:
                 conn.commit()
                 migrate.upgrade(staging, revision)
 
-            loader.load(conn, upgrade)
+            loader.load(conn, upgrade, _InsertSink)
             conn.commit()
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)

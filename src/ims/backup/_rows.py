@@ -2,12 +2,17 @@
 
 One row is one line: a JSON object with the keys sorted, no whitespace, UTF-8.
 Datetimes are ISO-8601 UTC with microseconds, dates ISO-8601, bytes base64,
-decimals strings, JSON columns their JSON value (keys sorted).  The same row
-read from SQLite or PostgreSQL gives the same bytes, so a table's checksum
-(SHA-256 over its lines in primary-key order) is equal on both engines.
+decimals strings, floats as Python's ``repr``, JSON columns their JSON value (keys
+sorted, numbers as orjson writes them).  The same row read from SQLite or PostgreSQL
+gives the same bytes, so a table's checksum (SHA-256 over its lines in primary-key
+order) is equal on both engines.
 
 Primary keys are ordered bytewise (``COLLATE "C"`` for text on PostgreSQL,
 SQLite's default ``BINARY``), so the order is the same on both engines too.
+
+On PostgreSQL the server writes the lines itself (:mod:`ims.backup._rows_pg`);
+``tests/integration/backup/test_rows.py`` holds the two paths to the same bytes on
+awkward values.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -27,13 +34,13 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Float,
     LargeBinary,
     Numeric,
     String,
     Table,
     Text,
     select,
-    text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -41,17 +48,40 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 __all__ = [
     "ColumnCodec",
     "TableDigest",
+    "canonical_json",
     "codec_for",
     "ordered_select",
+    "stream_blocks",
     "stream_lines",
 ]
 
-Encode = Callable[[Any], Any]
-#: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), prebuilt
-_CANONICAL = json.JSONEncoder(
+Encode = Callable[[Any], bytes]
+Decode = Callable[[Any], Any]
+
+#: the fallback for what orjson refuses (integers beyond 64 bits): json with the same layout
+_JSON_CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
-Decode = Callable[[Any], Any]
+#: every digit as "0", so that a run of 20 digits (maybe an integer beyond 64 bits, which
+#: orjson would read as a float) is found by a plain substring search
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 20
+
+
+def canonical_json(value: Any) -> bytes:
+    """``value`` as compact JSON with sorted keys (orjson; json for integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _JSON_CANONICAL(value).encode("utf-8")
+
+
+def parse_json(data: bytes | str) -> Any:
+    """JSON text to Python, exactly (integers beyond 64 bits stay integers)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if _LONG_NUMBER in raw.translate(_DIGITS_AS_ZERO):
+        return json.loads(data)
+    return orjson.loads(data)
 
 
 def _kind(type_: TypeEngine[Any]) -> str:
@@ -65,6 +95,8 @@ def _kind(type_: TypeEngine[Any]) -> str:
         return "bytes"
     if isinstance(type_, JSON):
         return "json"
+    if isinstance(type_, Float):
+        return "float"
     if isinstance(type_, Numeric) and type_.asdecimal:
         return "decimal"
     if isinstance(type_, Boolean):
@@ -72,25 +104,31 @@ def _kind(type_: TypeEngine[Any]) -> str:
     return "plain"
 
 
-def _enc_datetime(value: datetime) -> str:
+def _enc_datetime(value: datetime) -> bytes:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return b'"' + value.astimezone(UTC).isoformat(timespec="microseconds").encode("ascii") + b'"'
 
 
-def _dec_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def _enc_float(value: Any) -> bytes:
+    number = float(value)  # also PostgreSQL's text (bytes) of a float
+    if not math.isfinite(number):
+        raise ValueError(f"out of range float value {number!r} cannot be backed up")
+    return float.__repr__(number).encode("ascii")
 
 
 _ENCODERS: dict[str, Encode] = {
     "datetime": _enc_datetime,
-    "date": lambda v: v.isoformat(),
-    "bytes": lambda v: base64.b64encode(bytes(v)).decode("ascii"),
-    "decimal": lambda v: str(v),
-    "bool": bool,
+    "date": lambda v: b'"' + v.isoformat().encode("ascii") + b'"',
+    "bytes": lambda v: b'"' + base64.b64encode(bytes(v)) + b'"',
+    "decimal": lambda v: canonical_json(str(v)),
+    "bool": lambda v: b"true" if v else b"false",
+    "float": _enc_float,
+    "json": canonical_json,
+    "plain": canonical_json,
 }
 _DECODERS: dict[str, Decode] = {
-    "datetime": _dec_datetime,
+    "datetime": datetime.fromisoformat,
     "date": date.fromisoformat,
     "bytes": base64.b64decode,
     "decimal": Decimal,
@@ -102,20 +140,30 @@ class ColumnCodec:
 
     def __init__(self, columns: Sequence[Column[Any]]) -> None:
         self.names = [c.name for c in columns]
-        kinds = [_kind(c.type) for c in columns]
-        self._encode = [(c.name, _ENCODERS.get(k)) for c, k in zip(columns, kinds, strict=True)]
-        self._decode = [(c.name, _DECODERS.get(k)) for c, k in zip(columns, kinds, strict=True)]
+        self.kinds = [_kind(c.type) for c in columns]
+        #: column positions in key order, each with the bytes before its value (``{"a":``, ``,"b":``)
+        order = sorted(range(len(columns)), key=lambda i: self.names[i])
+        self.keyed: list[tuple[int, bytes, Encode]] = [
+            (i, (b"," if n else b"{") + canonical_json(self.names[i]) + b":", _ENCODERS[self.kinds[i]])
+            for n, i in enumerate(order)
+        ]
+        self._decode = [(c.name, _DECODERS.get(k)) for c, k in zip(columns, self.kinds, strict=True)]
 
     def line(self, row: Sequence[Any]) -> bytes:
         """The canonical JSON line (with ``\\n``) of a row given in column order."""
-        out: dict[str, Any] = {}
-        for (name, encode), value in zip(self._encode, row, strict=True):
-            out[name] = value if value is None or encode is None else encode(value)
-        return (_CANONICAL(out) + "\n").encode("utf-8")
+        if len(row) != len(self.names):
+            raise ValueError(f"{len(row)} values for {len(self.names)} columns")
+        parts: list[bytes] = []
+        for i, key, encode in self.keyed:
+            value = row[i]
+            parts.append(key)
+            parts.append(b"null" if value is None else encode(value))
+        parts.append(b"}\n" if parts else b"{}\n")
+        return b"".join(parts)
 
     def row(self, line: bytes) -> dict[str, Any]:
         """The row (column name -> Python value) of a line; unknown keys are refused."""
-        data = json.loads(line)
+        data = parse_json(line)
         if not isinstance(data, dict):
             raise ValueError("a row must be a JSON object")
         out: dict[str, Any] = {}
@@ -147,49 +195,33 @@ def ordered_select(table: Table, names: Sequence[str], dialect: str) -> Any:
     return select(*(table.c[n] for n in names)).order_by(*(_order_key(c, dialect) for c in key))
 
 
-def stream_lines(
-    conn: Connection, table: Table, names: Sequence[str], *, batch: int = 2000
-) -> Iterator[bytes]:
-    """The table's rows as canonical lines, in primary-key order, streamed.
+def stream_lines(conn: Connection, table: Table, names: Sequence[str]) -> Iterator[bytes]:
+    """The table's rows as canonical lines, in primary-key order, streamed."""
+    for block, _rows in stream_blocks(conn, table, names):
+        yield from block.splitlines(keepends=True)
 
-    PostgreSQL: ``COPY (SELECT ... ORDER BY ...) TO STDOUT (FORMAT BINARY)``, decoded by
-    psycopg's C loaders, which is several times faster than a cursor through the ORM
-    layer; the lines are the same either way.  SQLite: a plain cursor, ``batch`` rows
-    at a time.
+
+def stream_blocks(
+    conn: Connection, table: Table, names: Sequence[str], *, batch: int = 2000
+) -> Iterator[tuple[bytes, int]]:
+    """The table's canonical lines in primary-key order, as blocks of whole lines with their count.
+
+    PostgreSQL: the server formats the lines (``COPY (SELECT <line> ...) TO STDOUT``);
+    SQLite: a plain cursor, ``batch`` rows at a time, encoded by :class:`ColumnCodec`.
     """
     codec = codec_for(table, names)
-    query = ordered_select(table, names, conn.dialect.name)
     if conn.dialect.name == "postgresql":
-        yield from _pg_copy_lines(conn, table, names, query, codec)
+        from ims.backup._rows_pg import pg_blocks
+
+        yield from pg_blocks(conn, table, names, codec)
         return
+    query = ordered_select(table, names, conn.dialect.name)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
         for partition in result.partitions():
-            for row in partition:
-                yield codec.line(row)
+            yield b"".join(map(codec.line, partition)), len(partition)
     finally:
         result.close()
-
-
-def _pg_copy_lines(
-    conn: Connection, table: Table, names: Sequence[str], query: Any, codec: ColumnCodec
-) -> Iterator[bytes]:
-    found = conn.execute(
-        text(
-            "SELECT attname, atttypid::int FROM pg_attribute "
-            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
-        ),
-        {"t": f'"{table.name}"'},
-    )
-    oids: dict[str, int] = {str(name): int(oid) for name, oid in found}
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    driver: Any = conn.connection.driver_connection
-    with driver.cursor() as cursor:
-        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
-        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
-            copy.set_types([oids[n] for n in names])
-            for row in copy.rows():
-                yield codec.line(row)
 
 
 class TableDigest:
@@ -202,6 +234,11 @@ class TableDigest:
     def add(self, line: bytes) -> None:
         self.rows += 1
         self._sha.update(line)
+
+    def add_block(self, block: bytes, rows: int) -> None:
+        """Add ``rows`` whole lines at once."""
+        self.rows += rows
+        self._sha.update(block)
 
     @property
     def sha256(self) -> str:

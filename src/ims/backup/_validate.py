@@ -43,10 +43,9 @@ def hash_lines(member: Member, digest: TableDigest) -> None:
     rest = b""
     while block := member.stream.read(1024 * 1024):
         block = rest + block
-        lines = block.split(b"\n")
-        rest = lines.pop()
-        for line in lines:
-            digest.add(line + b"\n")
+        end = block.rfind(b"\n") + 1
+        block, rest = block[:end], block[end:]
+        digest.add_block(block, block.count(b"\n"))
     if rest:
         raise ArchiveError(f"{member.name}: the last row is not terminated (damaged archive)")
 

@@ -105,3 +105,19 @@ def test_verify_failure_names_the_check(run: Callable[..., object], tmp_path: Pa
     assert result.exit_code == ExitCode.VERIFY_FAILED  # type: ignore[attr-defined]
     assert "✘ applications in known states" in result.output  # type: ignore[attr-defined]
     assert "verification failed: applications in known states, open tasks consistent" in result.output  # type: ignore[attr-defined]
+
+
+def test_compress_level(run: Callable[..., object], tmp_path: Path) -> None:
+    from ims.backup import DEFAULT_LEVEL
+
+    demo = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert run("demo", url=demo).exit_code == 0  # type: ignore[attr-defined]
+    fast, small = tmp_path / "fast.ims", tmp_path / "small.ims"
+    assert run("backup", str(fast), "-q", url=demo).exit_code == 0  # type: ignore[attr-defined]
+    assert run("backup", str(small), "-q", "--compress-level", "9", url=demo).exit_code == 0  # type: ignore[attr-defined]
+    assert small.stat().st_size <= fast.stat().st_size
+    refused = run("backup", str(tmp_path / "x.ims"), "--compress-level", "0", url=demo)
+    assert refused.exit_code == 2 and "--compress-level" in refused.output  # type: ignore[attr-defined]
+    # the command line's default is the library's (written out there to keep the CLI's start-up light)
+    option = next(p for p in cli.commands["backup"].params if p.name == "compress_level")
+    assert option.default == DEFAULT_LEVEL

@@ -111,12 +111,25 @@ _quiet = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
     help=f"Encrypt with a passphrase (from ${PASSPHRASE_ENV}, else asked on the terminal).",
 )
 @_key_file
+@click.option(
+    "--compress-level",
+    type=click.IntRange(1, 9),
+    default=1,  # ims.backup.DEFAULT_LEVEL, not imported here: the CLI starts without ims.backup
+    show_default=True,
+    help="gzip level: 1 is fastest, 9 smallest.",
+)
 @_quiet
 @pass_state
 @handle_errors
 @_archive_errors
 def backup(
-    state: State, file: str, label: str | None, encrypt: bool, key_file: str | None, quiet: bool
+    state: State,
+    file: str,
+    label: str | None,
+    encrypt: bool,
+    key_file: str | None,
+    compress_level: int,
+    quiet: bool,
 ) -> None:
     """Write every table, the document blobs and the configuration to the archive FILE.
 
@@ -126,7 +139,12 @@ def backup(
     passphrase = _passphrase(encrypt, key_file, confirm=True) if (encrypt or key_file) else None
     with state.ims() as ims, _progress(quiet) as progress:
         manifest = ims.backup.create(
-            file, label=label, passphrase=passphrase, key_file=key_file, progress=progress
+            file,
+            label=label,
+            passphrase=passphrase,
+            key_file=key_file,
+            progress=progress,
+            compress_level=compress_level,
         )
     tables = sum(1 for t in manifest.tables.values() if t.rows)
     click.echo(

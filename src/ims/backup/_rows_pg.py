@@ -1,0 +1,271 @@
+"""Canonical lines written by PostgreSQL itself (see :mod:`ims.backup._rows`).
+
+Each column is formatted by SQL whose output is byte for byte what
+:class:`~ims.backup._rows.ColumnCodec` writes in Python: integers and booleans as
+they are, text through ``to_json`` (whose escaping is json's and orjson's), timestamps
+by ``to_char`` as ISO-8601 UTC with microseconds, bytes as base64.  JSON, float and
+numeric columns come back raw, between tabs, and Python re-encodes a block's values
+of a column at once (:data:`_PG_REENCODE`).
+
+Tables with a single integer primary key are read in keyset batches of
+:data:`BATCH` rows, each one ``string_agg`` of the lines (one value per batch,
+no per-row work in Python); other tables by ``COPY ... TO STDOUT``, a row a message.
+Both run in the caller's transaction, so in its snapshot.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Integer, String, Table, Text, text
+
+from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, ordered_select, parse_json
+
+__all__ = ["BATCH", "pg_blocks"]
+
+#: rows a keyset batch
+BATCH = 5000
+#: bytes of COPY output turned into lines at a time
+_BLOCK = 256 * 1024
+
+_TIMESTAMP = "'YYYY-MM-DD\"T\"HH24:MI:SS.US'"
+#: type oid -> SQL writing a column's canonical JSON (``{}`` is the column), or None: Python re-encodes it
+_PG_FORMATS: dict[int, str | None] = {
+    16: "to_json({})::text",  # bool
+    20: "{}::text",  # int8
+    21: "{}::text",  # int2
+    23: "{}::text",  # int4
+    25: "to_json({})::text",  # text
+    1043: "to_json({})::text",  # varchar
+    1042: "to_json({})::text",  # bpchar
+    1184: "'\"' || to_char({} AT TIME ZONE 'UTC', " + _TIMESTAMP + ") || '+00:00\"'",  # timestamptz
+    1114: "'\"' || to_char({}, " + _TIMESTAMP + ") || '+00:00\"'",  # timestamp (UTC)
+    1082: "'\"' || to_char({}, 'YYYY-MM-DD') || '\"'",  # date
+    17: "'\"' || translate(encode({}, 'base64'), E'\\n', '') || '\"'",  # bytea
+    114: None,  # json
+    3802: None,  # jsonb
+    700: None,  # float4
+    701: None,  # float8
+    1700: None,  # numeric
+}
+
+Reencode = Callable[[list[bytes]], list[bytes]]
+
+
+def _reencode_json(raws: list[bytes]) -> list[bytes]:
+    values = parse_json(b"[" + b",".join(raws) + b"]")  # one parse for the block's values
+    try:
+        return [orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in values]
+    except TypeError:
+        return [canonical_json(v) for v in values]
+
+
+#: how Python re-encodes the text PostgreSQL sends for a column it does not format itself
+_PG_REENCODE: dict[str, Reencode] = {
+    "json": _reencode_json,
+    "plain": _reencode_json,
+    "float": lambda raws: [b"null" if r == b"null" else _enc_float(r) for r in raws],
+    "decimal": lambda raws: [
+        b"null" if r == b"null" else canonical_json(str(Decimal(r.decode("ascii")))) for r in raws
+    ],
+}
+
+
+@dataclass(frozen=True)
+class LineQuery:
+    """The SQL pieces of a table's lines: server-made text and raw values, alternating."""
+
+    #: SQL text expressions: made, raw, made, raw, ..., made
+    pieces: list[str]
+    #: for every raw piece, how Python re-encodes it
+    reencode: list[Reencode]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: bytes) -> str:
+    return "'" + value.decode("utf-8").replace("'", "''") + "'"
+
+
+def line_query(names: Sequence[str], oids: dict[str, int], codec: ColumnCodec) -> LineQuery | None:
+    """The pieces of the lines of ``names``; ``None`` when a column's type is not one the server formats."""
+    pieces: list[str] = []
+    made: list[str] = []
+    reencode: list[Reencode] = []
+    for i, key, _encode in codec.keyed:
+        name, kind = names[i], codec.kinds[i]
+        oid = oids.get(name)
+        if oid not in _PG_FORMATS:
+            return None
+        made.append(_literal(key))
+        fmt = _PG_FORMATS[oid]
+        if fmt is None:
+            if kind not in _PG_REENCODE:
+                return None
+            pieces.append(" || ".join(made))
+            pieces.append(f"COALESCE({_quote(name)}::text, 'null')")
+            reencode.append(_PG_REENCODE[kind])
+            made = []
+        else:
+            made.append(f"COALESCE({fmt.format(_quote(name))}, 'null')")
+    made.append("'}'" if codec.keyed else "'{}'")
+    pieces.append(" || ".join(made))
+    return LineQuery(pieces, reencode)
+
+
+def reencode_block(block: bytes, reencode: list[Reencode]) -> bytes:
+    """Replace the raw values of a block of whole lines by their canonical JSON."""
+    if not reencode:
+        return block
+    # every line has 2k tabs, so the odd pieces of the whole block split at tabs are the
+    # raw values; the k-th of each line sits at 2k+1, 2k+1 + 2n, ... (n raw values a line)
+    pieces = block.split(b"\t")
+    width = len(reencode)
+    for k, fix in enumerate(reencode):
+        pieces[2 * k + 1 :: 2 * width] = fix(pieces[2 * k + 1 :: 2 * width])
+    return b"".join(pieces)
+
+
+def pg_blocks(
+    conn: Connection, table: Table, names: Sequence[str], codec: ColumnCodec
+) -> Iterator[tuple[bytes, int]]:
+    """The table's canonical lines in primary-key order, as blocks of whole lines with their count."""
+    found = conn.execute(
+        text(
+            "SELECT attname, atttypid::int FROM pg_attribute "
+            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+        ),
+        {"t": _quote(table.name)},
+    )
+    oids: dict[str, int] = {str(name): int(oid) for name, oid in found}
+    query = line_query(names, oids, codec)
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        cursor.execute("SET LOCAL extra_float_digits TO 1")  # floats in their shortest exact form
+        key = list(table.primary_key.columns)
+        if query is None:
+            yield from _python_blocks(cursor, conn, table, names, oids, codec)
+        elif len(key) == 1 and isinstance(key[0].type, Integer):
+            yield from _keyset_blocks(cursor, table.name, key[0].name, query)
+        else:
+            order = ", ".join(
+                _quote(c.name) + (' COLLATE "C"' if isinstance(c.type, String | Text) else "")
+                for c in key or [table.c[n] for n in names]
+            )
+            sql = f"SELECT {', '.join(query.pieces)} FROM {_quote(table.name)} ORDER BY {order}"
+            yield from _copy_blocks(cursor, sql, query.reencode, table.name)
+
+
+def _keyset_blocks(cursor: Any, table: str, key: str, query: LineQuery) -> Iterator[tuple[bytes, int]]:
+    for data, rows in _prefetched(_keyset_batches(cursor, table, key, query)):
+        yield reencode_block(data, query.reencode), rows
+
+
+def _keyset_batches(cursor: Any, table: str, key: str, query: LineQuery) -> Iterator[tuple[bytes, int]]:
+    line = " || E'\\t' || ".join(query.pieces)
+    k = _quote(key)
+    sql = (
+        "SELECT max(k), count(*), convert_to(string_agg(line, E'\\n' ORDER BY k), 'UTF8') "
+        f"FROM (SELECT {k} AS k, {line} AS line FROM {_quote(table)} "
+        f"WHERE {k} > %s ORDER BY {k} LIMIT {BATCH}) AS batch"
+    )
+    last = -(2**63)
+    while True:
+        cursor.execute(sql, [last], binary=True)
+        last, rows, data = cursor.fetchone()
+        if not rows:
+            return
+        yield bytes(data) + b"\n", rows
+        if rows < BATCH:
+            return
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[tuple[bytes, int]], depth: int = 2) -> Iterator[tuple[bytes, int]]:
+    """``batches`` run ahead in a thread, so the server makes the next batch while Python
+    works on this one (psycopg waits for the server without holding the GIL)."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                while not stop.is_set():
+                    try:
+                        ahead.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ahead.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put(exc)
+
+    thread = threading.Thread(target=produce, name="ims-backup-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _copy_blocks(cursor: Any, sql: str, reencode: list[Reencode], table: str) -> Iterator[tuple[bytes, int]]:
+    with cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in copy:  # a row a chunk
+            chunks.append(bytes(chunk))
+            size += len(chunk)
+            if size >= _BLOCK:
+                yield _copy_block(chunks, reencode, table)
+                chunks, size = [], 0
+        if chunks:
+            yield _copy_block(chunks, reencode, table)
+
+
+def _copy_block(chunks: list[bytes], reencode: list[Reencode], table: str) -> tuple[bytes, int]:
+    # COPY's text format doubles backslashes; there are no raw tabs or newlines inside the
+    # pieces (JSON escapes them), so tab and newline are its separators
+    block = b"".join(chunks).replace(b"\\\\", b"\\")
+    if not block.endswith(b"\n"):
+        raise ValueError(f"table {table}: COPY output ended inside a row")
+    return reencode_block(block, reencode), block.count(b"\n")
+
+
+def _python_blocks(
+    cursor: Any,
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    oids: dict[str, int],
+    codec: ColumnCodec,
+) -> Iterator[tuple[bytes, int]]:
+    """A column type the server cannot format: rows decoded by psycopg, lines written by Python."""
+    query = ordered_select(table, names, conn.dialect.name)
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+        copy.set_types([oids[n] for n in names])
+        lines: list[bytes] = []
+        for row in copy.rows():
+            lines.append(codec.line(row))
+            if len(lines) == 2000:
+                yield b"".join(lines), len(lines)
+                lines = []
+        if lines:
+            yield b"".join(lines), len(lines)

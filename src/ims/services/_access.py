@@ -45,11 +45,15 @@ def can_see(config: ImsConfig, actor: Actor, workflow: str, applicant: str | Non
     return bool(actor.roles & _staff_roles(config, workflow))
 
 
-def require_visible(config: ImsConfig, actor: Actor, app: Any) -> None:
-    """NotFound (never PermissionDenied) when ``actor`` may not see ``app``."""
+def require_visible(config: ImsConfig, actor: Actor, app: Any, ref: int | str | None = None) -> None:
+    """NotFound (never PermissionDenied) when ``actor`` may not see ``app``.
+
+    The message names ``ref``, what the caller asked for (default: the id), exactly as
+    for an application that does not exist: it must not tell the id of a number.
+    """
     if not can_see(config, actor, app.workflow, app.applicant):
-        ref = app.id
-        raise NotFound(f"application {ref!r} does not exist")
+        shown = app.id if ref is None else ref
+        raise NotFound(f"application {shown!r} does not exist")
 
 
 def sees_all(config: ImsConfig, actor: Actor) -> bool:

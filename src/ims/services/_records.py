@@ -27,6 +27,25 @@ if TYPE_CHECKING:
     from ims.rules import Actor
 
 ApplicationRef = int | str
+#: the largest id an application can have (ids are 32-bit integers in every database)
+MAX_ID = 2_147_483_647
+
+
+class IdOrNumber(str):
+    """Text naming an application by its id or its number, as a person types it or a URL holds it.
+
+    ASCII digits within the range of ids are tried as the id first, then as the number
+    (a pattern such as ``{year}{seq:06d}`` makes numbers of digits); any other text is
+    the number.  A plain ``str`` is always the number, an ``int`` always the id.
+    """
+
+    __slots__ = ()
+
+    def as_id(self) -> int | None:
+        if self.isascii() and self.isdigit() and len(self) <= 10 and 1 <= int(self) <= MAX_ID:
+            return int(self)
+        return None
+
 
 _INSERT_EVENT = insert(cast(Table, WorkflowEvent.__table__))
 _periods = cast(Table, StatePeriod.__table__)
@@ -49,11 +68,14 @@ _UPDATES: dict[tuple[str, ...], Any] = {}
 
 
 def load_application(session: Session, ref: ApplicationRef) -> Application:
-    """By id (int) or number (str such as ``BS-2026-000123``)."""
+    """By id (int) or number (str such as ``BS-2026-000123``); an :class:`IdOrNumber` by either."""
     if isinstance(ref, int):
         app = session.get(Application, ref)
     else:
-        app = session.scalar(select(Application).where(Application.number == ref))
+        as_id = ref.as_id() if isinstance(ref, IdOrNumber) else None
+        app = None if as_id is None else session.get(Application, as_id)
+        if app is None:
+            app = session.scalar(select(Application).where(Application.number == str(ref)))
     if app is None:
         raise NotFound(f"application {ref!r} does not exist")
     return app
@@ -68,8 +90,14 @@ def read_application(session: Session, ref: ApplicationRef) -> Application:
     holds the application already (a caller's session), that object is used, so the
     caller never sees a stale copy.
     """
-    by_id = isinstance(ref, int)
-    row = core(session).execute(_BY_ID if by_id else _BY_NUMBER, {"ref": ref}).first()
+    connection = core(session)
+    if isinstance(ref, int):
+        row = connection.execute(_BY_ID, {"ref": ref}).first()
+    else:
+        as_id = ref.as_id() if isinstance(ref, IdOrNumber) else None
+        row = None if as_id is None else connection.execute(_BY_ID, {"ref": as_id}).first()
+        if row is None:
+            row = connection.execute(_BY_NUMBER, {"ref": str(ref)}).first()
     if row is None:
         raise NotFound(f"application {ref!r} does not exist")
     held = session.identity_map.get(identity_key(Application, row.id))

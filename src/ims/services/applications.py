@@ -15,7 +15,7 @@ from ims.services._actors import ActorLike, require_permission, resolve_actor
 from ims.services._effects import apply_effects
 from ims.services._snapshots import snapshot_of
 from ims.services._validation import merge, validate
-from ims.store.models import Application
+from ims.store.models import Application, User
 from ims.store.numbers import next_number
 
 if TYPE_CHECKING:
@@ -24,6 +24,17 @@ if TYPE_CHECKING:
     from ims.services._runtime import Runtime
 
 ApplicationRef = _records.ApplicationRef
+IdOrNumber = _records.IdOrNumber
+
+
+def application_ref(text: str) -> IdOrNumber:
+    """The application a person or a URL names by its id or its number.
+
+    ``"17"`` is tried as the id 17 first, then as the number ``"17"``; ``"BS-2026-000017"``
+    is the number.  (In the Python API an ``int`` is always the id and a ``str`` always the
+    number.)  The CLI and the HTTP API read application references with this.
+    """
+    return IdOrNumber(text.strip())
 
 
 @dataclass(frozen=True)
@@ -96,17 +107,23 @@ class ApplicationService:
         priority: int = 3,
         session: Session | None = None,
     ) -> ApplicationView:
-        """Create an application in the workflow's initial state and enter it (effects, history, audit)."""
+        """Create an application in the workflow's initial state and enter it (effects, history, audit).
+
+        The permission is checked first: a caller without ``application.create`` is
+        refused (PermissionDenied) whatever the data.  ``applicant`` and ``assignee``
+        must be users (the assignee an active one), else ValidationFailed.
+        """
         rt = self._rt
-        definition = rt.config.workflow(workflow)
         data = dict(data or {})
-        if not 1 <= priority <= 4:
-            raise ValidationFailed("priority", [f"priority must be 1 to 4 (is {priority})"])
-        validate(definition.data_schema, data, f"data of a new {workflow} application")
         now = rt.now()
         with rt.transaction(session) as s:
             who = resolve_actor(s, actor)
             require_permission(rt.config, who, "application.create", "creating an application")
+            definition = rt.config.workflow(workflow)
+            if not 1 <= priority <= 4:
+                raise ValidationFailed("priority", [f"priority must be 1 to 4 (is {priority})"])
+            validate(definition.data_schema, data, f"data of a new {workflow} application")
+            _require_users(s, f"a new {workflow} application", applicant=applicant, assignee=assignee)
             pattern = definition.number_pattern or rt.config.settings.number_pattern
             number = next_number(s, name=workflow, pattern=pattern, now=now)
             app = Application(
@@ -141,7 +158,7 @@ class ApplicationService:
         with self._rt.reading(session) as s:
             app = _records.load_application(s, ref)
             if actor is not None:
-                _access.require_visible(self._rt.config, resolve_actor(s, actor), app)
+                _access.require_visible(self._rt.config, resolve_actor(s, actor), app, ref)
             return ApplicationView.of(app)
 
     def require_visible(
@@ -154,7 +171,7 @@ class ApplicationService:
         with rt.reading(session) as s:
             who = resolve_actor(s, actor)
             if not _access.sees_all(rt.config, who):
-                _access.require_visible(rt.config, who, _records.load_application(s, ref))
+                _access.require_visible(rt.config, who, _records.load_application(s, ref), ref)
 
     def search(
         self, query: _search.ApplicationQuery, *, actor: ActorLike, session: Session | None = None
@@ -229,6 +246,7 @@ class ApplicationService:
             require_permission(rt.config, who, "application.edit_intake", "assigning an application")
             app = _records.load_application(s, ref)
             _records.check_version(app, expected_version)
+            _require_users(s, f"application {app.number}", assignee=assignee)
             app.assignee = assignee
             _records.touch(s, app, now)
             _records.record(s, app, who, "assigned", now, data={"assignee": assignee})
@@ -276,3 +294,23 @@ def _permissions_for(field_permissions: dict[str, str], patch: dict[str, Any]) -
     for key in sorted(patch):
         needed.setdefault(field_permissions.get(key, "application.edit_intake"), []).append(key)
     return needed
+
+
+def _require_users(
+    session: Session, what: str, *, applicant: str | None = None, assignee: str | None = None
+) -> None:
+    """ValidationFailed unless the applicant is a user and the assignee an active one (``None``: nobody)."""
+    names = {name for name in (applicant, assignee) if name is not None}
+    if not names:
+        return
+    rows = session.execute(select(User.username, User.active).where(User.username.in_(names)))
+    active = {row.username: row.active for row in rows}
+    problems = [
+        f"{role} '{name}' is not a user"
+        for role, name in (("applicant", applicant), ("assignee", assignee))
+        if name is not None and name not in active
+    ]
+    if assignee is not None and active.get(assignee) is False:
+        problems.append(f"assignee '{assignee}' is inactive")
+    if problems:
+        raise ValidationFailed(what, problems)

@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ims.config.models import OpenStep
 from ims.errors import NotFound, ValidationFailed
 from ims.services import _records
 from ims.services._actors import ActorLike, require_permission, resolve_actor
-from ims.services._effects import open_step
 from ims.services._validation import validate
 from ims.store.models import ApplicationStep
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ims.config.models import Workflow
     from ims.services._runtime import Runtime
 
 STEP_STATUSES = ("PENDING", "COMPLETED")
@@ -48,7 +49,12 @@ class StepService:
         expected_version: int | None = None,
         session: Session | None = None,
     ) -> StepView:
-        """Save a step's data (upsert) and, by default, mark it COMPLETED."""
+        """Save a step's data and, by default, mark it COMPLETED.
+
+        A step is recorded once the workflow has opened it (an ``open_step`` effect of a
+        state entered or a transition taken) and until the application is closed;
+        before that, and in a final state, the answer is ValidationFailed.
+        """
         rt = self._rt
         now = rt.now()
         with rt.transaction(session) as s:
@@ -65,10 +71,16 @@ class StepService:
                 raise ValidationFailed(
                     f"step '{step}'", [f"application {app.number} is closed ({app.state})"]
                 )
+            row = s.scalar(
+                select(ApplicationStep).where(
+                    ApplicationStep.application_id == app.id, ApplicationStep.step_name == step
+                )
+            )
+            if row is None:
+                raise ValidationFailed(f"step '{step}'", [_not_open(definition, step, app.number, app.state)])
             _records.check_version(app, expected_version)
             validate(step_def.data_schema, data, f"data of step '{step}'")
             _records.touch(s, app, now)
-            row = open_step(s, app.id, step, now)
             row.data = data
             row.updated_at = now
             row.status = "COMPLETED" if complete else "PENDING"
@@ -94,6 +106,29 @@ class StepService:
                 .order_by(ApplicationStep.id)
             )
             return [_view(r) for r in rows]
+
+
+def _not_open(definition: Workflow, step: str, number: str, state: str) -> str:
+    """Why ``step`` cannot be recorded yet, and where the workflow opens it."""
+    states = [
+        name
+        for name, st in definition.states.items()
+        if any(isinstance(e, OpenStep) and e.step == step for e in st.on_enter)
+    ]
+    transitions = [
+        t.name
+        for t in definition.transitions
+        if any(isinstance(e, OpenStep) and e.step == step for e in t.effects)
+    ]
+    where = []
+    if states:
+        where.append(f"on entering {' or '.join(states)}")
+    if transitions:
+        where.append(f"with {' or '.join(repr(t) for t in dict.fromkeys(transitions))}")
+    opened = (
+        f"the workflow opens it {' or '.join(where)}" if where else "no open_step of the workflow names it"
+    )
+    return f"application {number} has not opened it yet (it is in {state}; {opened})"
 
 
 def _view(row: ApplicationStep) -> StepView:

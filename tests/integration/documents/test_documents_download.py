@@ -33,11 +33,12 @@ def test_who_may_read(ims: IMS, uploaded: int) -> None:
         assert ims.documents.download_token(uploaded, actor=reader)
     with pytest.raises(PermissionDenied, match="needs a role of workflow bouwsubsidie"):
         ims.documents.download_token(uploaded, actor="ivan")  # IT manages users, not files
+    ims.users.create("pia", roles=["applicant"])
     other = ims.applications.create(
         "bouwsubsidie",
         {"applicant": {"first_name": "C", "last_name": "D"}},
         actor="fenna",
-        applicant="someone",
+        applicant="pia",
     ).number
     theirs = ims.documents.upload(other, "plot_map", "p.pdf", io.BytesIO(pdf("theirs")), actor="fenna").id
     with pytest.raises(PermissionDenied):

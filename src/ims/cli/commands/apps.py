@@ -12,7 +12,10 @@ from ims.cli._common import State, echo_table, handle_errors, pass_state
 
 
 def _ref(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
+    """An application's id (digits) or number, as the HTTP API reads them."""
+    from ims.services.applications import application_ref
+
+    return application_ref(value)
 
 
 def _json_arg(value: str) -> dict[str, Any]:

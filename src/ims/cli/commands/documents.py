@@ -17,7 +17,10 @@ from ims.config.models import label_for
 
 
 def _ref(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
+    """An application's id (digits) or number, as the HTTP API reads them."""
+    from ims.services.applications import application_ref
+
+    return application_ref(value)
 
 
 @click.group("documents")

@@ -12,7 +12,8 @@ The tree::
     ├── NotFound
     ├── Conflict           (a concurrent edit won: optimistic version check failed)
     ├── PermissionDenied
-    └── StoreError         (the database failed; wraps the SQLAlchemy error)
+    ├── StoreError         (the database failed; wraps the SQLAlchemy error)
+    └── MissingExtra       (an optional extra is not installed; also an ImportError)
 
 Boundaries convert these: the CLI to a message and an exit code, the HTTP API to
 problem details.  Nothing inside ims catches ``ImsError`` to hide it.
@@ -144,3 +145,18 @@ class StoreError(ImsError):
     """The database failed; the original error is the ``__cause__``."""
 
     code = "store-error"
+
+
+class MissingExtra(ImsError, ImportError):
+    """An optional feature needs an extra that is not installed (``pip install 'ims[charts]'``).
+
+    Also an :class:`ImportError`, so code that caught the import failure still does.
+    """
+
+    code = "not-implemented"
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        self.feature = feature
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{feature} need {package}: pip install 'ims[{extra}]'")

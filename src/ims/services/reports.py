@@ -70,6 +70,7 @@ class ReportService:
         Raises:
             NotFound: unknown report.
             ValidationFailed: bad parameters, an unknown format, or a chart of a report without one.
+            MissingExtra: a chart, and matplotlib (the ``charts`` extra) is not installed.
         """
         from ims.reports.render import FORMATS, render
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,11 @@ def test_errors_are_one_line(run, args: list[str], code: int, message: str) -> N
     assert message in result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith(("Error", "error"))]) == 1
+
+
+def test_a_chart_without_matplotlib_is_one_line(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
+    result = run("report", "applications_by_state", "--format", "svg")
+    assert result.exit_code == 10, result.output
+    assert result.output == "error: charts need matplotlib: pip install 'ims[charts]'\n"
+    assert run("report", "applications_by_state", "--format", "csv").exit_code == 0  # the rest still works

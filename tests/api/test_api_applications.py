@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from api_support import Auth, new_application
+from api_support import PDF, Auth, new_application
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -62,6 +62,135 @@ def test_roles_that_may_not_create_get_403(client: TestClient[Litestar], auth: A
             headers=auth(user),
         )
         assert response.status_code == 201, (user, response.text)
+
+
+def test_the_permission_comes_before_the_body(client: TestClient[Litestar], auth: Auth) -> None:
+    """paul may not create: 403 whether the body is valid, invalid data, or not even the right shape."""
+    valid = {"workflow": "bouwsubsidie", "data": {"applicant": {"first_name": "A", "last_name": "B"}}}
+    for body in (
+        valid,
+        {"workflow": "bouwsubsidie", "data": {"nonsense": 1}},
+        {"workflow": "nope", "data": {}},
+        {**valid, "priority": 9},
+        {**valid, "applicant": "ghost"},
+        {"workflow": 3},
+        {"state": "CLOSURE"},
+    ):
+        response = client.post("/applications", json=body, headers=auth("paul"))
+        assert response.status_code == 403, (body, response.text)
+        assert response.json()["error"]["code"] == "permission-denied"
+
+
+def test_applicant_and_assignee_must_be_users(ims: IMS, client: TestClient[Litestar], auth: Auth) -> None:
+    data = {"applicant": {"first_name": "A", "last_name": "B"}}
+    for field in ("applicant", "assignee"):
+        response = client.post(
+            "/applications",
+            json={"workflow": "bouwsubsidie", "data": data, field: "ghost"},
+            headers=auth("fenna"),
+        )
+        assert response.status_code == 422, (field, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "validation-failed"
+        assert error["details"]["problems"] == [f"{field} 'ghost' is not a user"]
+        assert "ghost" in error["message"]
+    ims.users.create("gone", roles=["staff"])
+    ims.users.deactivate("gone")
+    inactive = client.post(
+        "/applications",
+        json={"workflow": "bouwsubsidie", "data": data, "assignee": "gone"},
+        headers=auth("fenna"),
+    )
+    assert inactive.status_code == 422
+    assert inactive.json()["error"]["details"]["problems"] == ["assignee 'gone' is inactive"]
+    assert client.get("/applications", headers=auth("anna")).json()["items"] == []  # nothing was created
+    ok = client.post(
+        "/applications",
+        json={"workflow": "bouwsubsidie", "data": data, "applicant": "paul", "assignee": "sara"},
+        headers=auth("fenna"),
+    )
+    assert ok.status_code == 201, ok.text
+
+
+def test_every_application_path_takes_the_id_or_the_number(client: TestClient[Litestar], auth: Auth) -> None:
+    app = new_application(client, auth, full=True)
+    fenna = auth("fenna")
+    for ref in (app["id"], app["number"]):
+        read = client.get(f"/applications/{ref}", headers=fenna)
+        assert read.status_code == 200 and read.json()["id"] == app["id"], ref
+        for path in ("actions", "history", "steps", "documents", "checklist", "tasks"):
+            response = client.get(f"/applications/{ref}/{path}", headers=fenna)
+            assert response.status_code == 200, (ref, path, response.text)
+    number = app["number"]
+    patched = client.patch(
+        f"/applications/{number}/data",
+        json={"data": {"reason": "A new roof for the whole family."}},
+        headers=fenna,
+    )
+    assert patched.status_code == 200, patched.text
+    upload = client.post(
+        f"/applications/{number}/documents",
+        data={"document_type": "national_declaration"},
+        files={"file": ("d.pdf", PDF, "application/pdf")},
+        headers=fenna,
+    )
+    assert upload.status_code == 201, upload.text
+    missing = client.post(
+        f"/applications/{number}/documents/missing",
+        json={"document_type": "plot_map", "reason": "The cadastre is closed this week."},
+        headers=auth("anna"),
+    )
+    assert missing.status_code == 201, missing.text
+    version = client.get(f"/applications/{number}", headers=fenna).headers["etag"]
+    moved = client.post(
+        f"/applications/{number}/transitions",
+        json={"action": "submit"},
+        headers={**fenna, "If-Match": version},
+    )
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["to_state"] == "INTAKE_REVIEW"
+    audit = client.get("/audit", params={"application": number}, headers=auth("dirk")).json()
+    assert audit == client.get("/audit", params={"application": app["id"]}, headers=auth("dirk")).json()
+
+
+def test_by_number_an_invisible_application_is_404_like_a_missing_one(
+    client: TestClient[Litestar], auth: Auth
+) -> None:
+    theirs = new_application(client, auth, applicant="pia")
+    missing_number = theirs["number"][:-6] + "999999"
+    paul = auth("paul")
+    for path in ("", "/actions", "/history", "/steps", "/documents", "/checklist", "/tasks"):
+        hidden = client.get(f"/applications/{theirs['number']}{path}", headers=paul)
+        missing = client.get(f"/applications/{missing_number}{path}", headers=paul)
+        assert hidden.status_code == missing.status_code == 404, path
+        # the same sentence, naming what was asked for: never the id behind a number
+        assert hidden.json()["error"]["message"] == f"application {theirs['number']!r} does not exist"
+        assert missing.json()["error"]["message"] == f"application {missing_number!r} does not exist"
+    hidden_by_id = client.get(f"/applications/{theirs['id']}", headers=paul)
+    assert hidden_by_id.json()["error"]["message"] == f"application '{theirs['id']}' does not exist"
+    assert client.get("/applications/999999", headers=paul).json()["error"]["message"] == (
+        "application '999999' does not exist"
+    )
+
+
+def test_a_step_is_recorded_only_once_the_workflow_opened_it(
+    ims: IMS, client: TestClient[Litestar], auth: Auth
+) -> None:
+    app = new_application(client, auth)
+    report = {"summary": "Roof must be replaced.", "estimated_cost": 43000, "recommendation": "approve"}
+    early = client.put(
+        f"/applications/{app['id']}/steps/technical_report", json={"data": report}, headers=auth("sara")
+    )
+    assert early.status_code == 422, early.text
+    error = early.json()["error"]
+    assert error["code"] == "validation-failed"
+    (problem,) = error["details"]["problems"]
+    assert problem == (
+        f"application {app['number']} has not opened it yet (it is in DRAFT; "
+        "the workflow opens it on entering TECHNICAL_REVIEW or SOCIAL_REVIEW)"
+    )
+    assert client.get(f"/applications/{app['id']}/steps", headers=auth("sara")).json() == []
+    assert client.get(f"/applications/{app['id']}", headers=auth("sara")).json()["version"] == app["version"]
 
 
 def test_mass_assignment_is_refused(client: TestClient[Litestar], auth: Auth) -> None:
@@ -155,5 +284,9 @@ def test_search_filters_sorts_and_pages(ims: IMS, client: TestClient[Litestar], 
     assert client.get("/applications", params={"created_from": future}, headers=headers).json()["items"] == []
     assert client.get("/applications", params={"sort": "bogus"}, headers=headers).status_code == 400
     bad_cursor = client.get("/applications", params={"cursor": "!!!"}, headers=headers)
-    assert bad_cursor.status_code == 422
+    assert bad_cursor.status_code == 400  # a malformed query parameter, like any other
+    assert bad_cursor.json()["error"]["details"]["problems"][0]["key"] == "cursor"
+    other_order = client.get("/applications", params={"sort": "id", "limit": 3}, headers=headers).json()
+    wrong = client.get("/applications", params={"cursor": other_order["next_cursor"]}, headers=headers)
+    assert wrong.status_code == 400  # a cursor of another sort order
     assert client.get("/applications", params={"q": "x\x00y"}, headers=headers).status_code in (200, 422)

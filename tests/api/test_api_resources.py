@@ -85,7 +85,17 @@ def test_reports_json_and_csv(client: TestClient[Litestar], auth: Auth) -> None:
     naive = client.get(
         "/reports/applications_by_state", params={"date_from": "2026-01-01T00:00:00"}, headers=auth("dirk")
     )
-    assert naive.status_code == 422
+    assert naive.status_code == 400  # a time without a zone says nothing valid: a malformed parameter
+    plain_date = client.get(
+        "/reports/applications_by_state", params={"date_from": "2026-01-01"}, headers=auth("dirk")
+    )
+    assert plain_date.status_code == 400
+    backwards = client.get(
+        "/reports/applications_by_state",
+        params={"date_from": "2026-02-01T00:00:00Z", "date_to": "2026-01-01T00:00:00-03:00"},
+        headers=auth("dirk"),
+    )
+    assert backwards.status_code == 422  # well-formed, but not a period
     assert client.get("/reports/nope", headers=auth("dirk")).status_code == 404
 
 

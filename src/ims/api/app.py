@@ -15,7 +15,14 @@ from litestar.openapi.spec import Components
 from litestar.stores.memory import MemoryStore
 
 import ims as ims_package
-from ims.api.auth import PUBLIC_PATHS, SECURITY, SECURITY_SCHEMES, IdentityCache, ImsAuthenticationMiddleware
+from ims.api.auth import (
+    PUBLIC_PATHS,
+    SECURITY,
+    SECURITY_SCHEMES,
+    IdentityCache,
+    ImsAuthenticationMiddleware,
+    failed_auth_limit,
+)
 from ims.api.deps import provide_actor, provide_ims
 from ims.api.errors import EXCEPTION_HANDLERS
 from ims.api.metrics import metrics, metrics_registry, prometheus_config
@@ -56,34 +63,38 @@ def create_app(
             CORS, token checks, body size and the schema UI.
         settings: use these API settings instead of the configuration's (a host
             application's own, or a test's).
-        rate_limit_store: where the per-user request counts live.  The default is in
-            memory, per process: with several workers (``ims serve --workers``) each
-            counts on its own; pass a shared store (``litestar.stores.redis.RedisStore``)
-            for one limit across them.
+        rate_limit_store: where the request counts live (per user, and the failed
+            authentications per client address).  The default is in memory, per process:
+            with several workers (``ims serve --workers``) each counts on its own; pass a
+            shared store (``litestar.stores.redis.RedisStore``) for one limit across them.
         identity_cache_seconds: how long a resolved caller is reused (0: never);
             deactivations and revocations take effect within this time.
         debug: Litestar's debug mode (tracebacks in responses): never in production.
     """
     settings = settings or ims.config.settings.api
-    middleware: list[Any] = [
-        prometheus_config().middleware,
-        DefineMiddleware(
-            ImsAuthenticationMiddleware,
-            exclude=PUBLIC_PATHS,
-            ims=ims,
-            verifier=TokenVerifier(ims.config.settings.model_copy(update={"api": settings})),
-            cache=IdentityCache(identity_cache_seconds),
-        ),
-    ]
+    cache = IdentityCache(identity_cache_seconds)
+    authentication = DefineMiddleware(
+        ImsAuthenticationMiddleware,
+        exclude=PUBLIC_PATHS,
+        ims=ims,
+        verifier=TokenVerifier(ims.config.settings.model_copy(update={"api": settings})),
+        cache=cache,
+    )
+    middleware: list[Any] = [prometheus_config().middleware]
     stores: dict[str, Store] = {}
     if settings.rate_limit_per_minute > 0:
+        # before authentication: failed attempts per client address; after it: requests per user
+        store = rate_limit_store or MemoryStore()
+        before = failed_auth_limit(settings.rate_limit_per_minute, cache, exclude=PUBLIC_PATHS)
         limit = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
             identifier_for_request=rate_limit_identifier,
             exclude=UNLIMITED_PATHS,
         )
-        middleware.append(limit.middleware)
-        stores[limit.store] = rate_limit_store or MemoryStore()
+        middleware += [before.middleware, authentication, limit.middleware]
+        stores[before.store] = stores[limit.store] = store
+    else:
+        middleware.append(authentication)
     cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
     render_plugins = [ScalarRenderPlugin(), SwaggerRenderPlugin()] if settings.schema_ui else []
     openapi = OpenAPIConfig(

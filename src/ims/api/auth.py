@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from anyio.to_thread import run_sync
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.connection import ASGIConnection, Request
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
 from litestar.openapi.spec import Reference, SecurityScheme
 
 from ims.api.tokens import TokenInvalid, TokenVerifier
@@ -35,7 +36,7 @@ from ims.rules import Actor
 
 if TYPE_CHECKING:
     from litestar.handlers.base import BaseRouteHandler
-    from litestar.types import ASGIApp, Method, Scopes
+    from litestar.types import ASGIApp, Method, Receive, Scope, Scopes, Send
 
     from ims.facade import IMS
 
@@ -176,6 +177,59 @@ class ImsAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             if reason:
                 raise NotAuthorizedException(f"the bearer token is not valid: {reason}") from None
             raise NotAuthorizedException("the token's user is unknown or inactive") from None
+
+
+class FailedAuthLimitMiddleware(RateLimitMiddleware):
+    """The limit before authentication: requests that fail it (401), counted per client address.
+
+    Placed before the authentication middleware.  A request whose credentials are
+    missing or refused counts against its client address; once an address has had
+    ``rate_limit`` of them in the window, its requests are refused with 429 (and
+    ``Retry-After``) before their credentials are looked at, until the window ends.
+    Requests that authenticate never count, so many users behind one address are not
+    limited by each other; a caller whose credentials were accepted within the
+    identity cache's time is let through even while its address is refused.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope["litestar_app"]
+        request: Request[Any, Any, Any] = app.request_class(scope)
+        if not await self.should_check_request(request=request):
+            await self.app(scope, receive, send)
+            return
+        store = self.config.get_store_from_app(app)
+        key = self.cache_key_from_request(request)
+        failures = await self.retrieve_cached_history(key, store)
+        if len(failures.history) >= self.max_requests:
+            raise TooManyRequestsException(headers=self.create_response_headers(cache_object=failures))
+        try:
+            await self.app(scope, receive, send)
+        except NotAuthorizedException:
+            async with self._lock:
+                failures = await self.retrieve_cached_history(key, store)
+                await self.set_cached_history(key=key, cache_object=failures, store=store)
+            raise
+
+
+def failed_auth_limit(per_minute: int, cache: IdentityCache, exclude: list[str]) -> RateLimitConfig:
+    """The config of :class:`FailedAuthLimitMiddleware`: ``per_minute`` failures a client address."""
+
+    def unknown_caller(request: Request[Any, Any, Any]) -> bool:
+        try:
+            found = presented(request.headers)
+        except NotAuthorizedException:
+            return True
+        return found is None or cache.get(found.digest) is None
+
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        identifier_for_request=lambda request: f"addr:{get_remote_address(request)}",
+        check_throttle_handler=unknown_caller,
+        exclude=exclude,
+        middleware_class=FailedAuthLimitMiddleware,
+        set_rate_limit_headers=False,
+        store="rate_limit_unauthenticated",
+    )
 
 
 def requires_permission(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request
@@ -50,6 +51,28 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
     if not text.isdigit() or len(text) > 18:
         raise ValidationException(f'If-Match must be an application version such as "3", not {if_match!r}')
     return int(text)
+
+
+def bad_query(problems: list[tuple[str, str]]) -> ValidationException:
+    """A 400 for query parameters that do not say anything valid, shaped like Litestar's own 400s:
+    ``details.problems`` is ``[{"message", "key", "source": "query"}]``."""
+    return ValidationException(
+        "; ".join(f"{key}: {message}" for key, message in problems),
+        extra=[{"message": message, "key": key, "source": "query"} for key, message in problems],
+    )
+
+
+def check_query(*, times: dict[str, datetime | None], more: list[tuple[str, str]] | None = None) -> None:
+    """400 when a time in the query has no time zone (``2026-01-01T00:00:00Z`` does, ``...T00:00:00``
+    does not), or for the ``more`` problems a handler found."""
+    problems = [
+        (key, f"{value.isoformat()} has no time zone (add Z or +00:00, e.g. 2026-01-01T00:00:00Z)")
+        for key, value in times.items()
+        if value is not None and value.utcoffset() is None
+    ]
+    problems += more or []
+    if problems:
+        raise bad_query(problems)
 
 
 def etag(version: int) -> dict[str, str]:

@@ -48,6 +48,7 @@ _STATUS: list[tuple[type[errors.ImsError], int]] = [
     (errors.Conflict, 409),
     (errors.PermissionDenied, 403),
     (errors.StoreError, 503),
+    (errors.MissingExtra, 501),
 ]
 
 #: HTTP status -> the code of Litestar's own exceptions
@@ -62,6 +63,7 @@ _HTTP_CODES = {
     415: "unsupported-type",
     422: "validation-failed",
     429: "rate-limited",
+    501: "not-implemented",
     503: "unavailable",
 }
 
@@ -75,13 +77,14 @@ DESCRIPTIONS = {
     415: "The uploaded file's type is not accepted",
     422: "Refused: invalid data, or the workflow's rules refuse the action",
     429: "Too many requests: wait Retry-After seconds",
+    501: "This server lacks an optional part the request needs (an extra that is not installed)",
     503: "The database is not available",
 }
 
 
 def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI responses for these statuses (plus 400, 401 and 429, which every route can give)."""
-    every = sorted({400, 401, 429, *statuses})
+    """OpenAPI responses for these statuses (plus 400, 401, 429 and 503, which every route can give)."""
+    every = sorted({400, 401, 429, 503, *statuses})
     return {
         s: ResponseSpec(data_container=ErrorBody, description=DESCRIPTIONS[s], generate_examples=False)
         for s in every
@@ -107,7 +110,8 @@ def _message(exc: errors.ImsError) -> str:
     if isinstance(exc, errors.TransitionRefused):
         return f"'{exc.action}' is not allowed in state {exc.state}"
     if isinstance(exc, errors.ValidationFailed):
-        return f"{exc.what} is not valid"
+        # one problem: say it (details.problems has it too); several: details.problems lists them
+        return f"{exc.what} is not valid" + (f": {exc.problems[0]}" if len(exc.problems) == 1 else "")
     if isinstance(exc, errors.StoreError):
         return "the database is not available; try again later"
     return str(exc)
@@ -133,7 +137,9 @@ def ims_error(request: Request[Any, Any, Any], exc: errors.ImsError) -> Response
         # the database refused a value (a NUL character, a number out of range): bad input, not an outage
         return envelope(422, "invalid-input", "a value in the request cannot be stored or searched for")
     status = status_of(exc)
-    if status >= 500:
+    if isinstance(exc, errors.MissingExtra):
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    elif status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
     return envelope(status, exc.code, _message(exc), details_of(exc))
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
     from ims.facade import IMS
 
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+#: Litestar adds ``; charset=utf-8`` to every ``text/`` type itself
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 _transitions: Counter | None = None
 
 

@@ -14,9 +14,10 @@ from litestar.response import Stream
 
 from ims.api.deps import Caller, Ims, visible_document
 from ims.api.errors import error_responses
-from ims.api.routes._common import AppId, DocId
+from ims.api.routes._common import AppRef, DocId
 from ims.api.schemas import ChecklistEntry, DownloadLink, MissingDocument, ReasonBody
 from ims.config.models import label_for
+from ims.services.applications import application_ref
 from ims.services.documents import DocumentView
 
 CHUNK = 256 * 1024
@@ -30,14 +31,14 @@ class UploadForm:
 
 
 @post(
-    "/applications/{app_id:int}/documents",
+    "/applications/{app:str}/documents",
     sync_to_thread=True,
     status_code=201,
     responses=error_responses(403, 404, 409, 413, 415, 422),
     summary="Upload a document",
 )
 def upload(
-    app_id: AppId,
+    app: AppRef,
     data: MultipartBody[UploadForm],
     ims: Ims,
     actor: Caller,
@@ -47,48 +48,52 @@ def upload(
     The file is read in chunks up to the size limit (413 past it); its type is sniffed
     from the content (415 when not accepted); its SHA-256 is recorded.
     """
-    ims.applications.require_visible(app_id, actor=actor)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
     try:
         return ims.documents.upload(
-            app_id, data.document_type, data.file.filename or "upload", data.file.file, actor=actor
+            ref, data.document_type, data.file.filename or "upload", data.file.file, actor=actor
         )
     finally:
         data.file.file.close()
 
 
 @post(
-    "/applications/{app_id:int}/documents/missing",
+    "/applications/{app:str}/documents/missing",
     sync_to_thread=True,
     status_code=201,
     responses=error_responses(403, 404, 409, 422),
     summary="Record a missing document",
 )
-def mark_missing(app_id: AppId, data: JSONBody[MissingDocument], ims: Ims, actor: Caller) -> DocumentView:
+def mark_missing(app: AppRef, data: JSONBody[MissingDocument], ims: Ims, actor: Caller) -> DocumentView:
     """Record that a document was not supplied, with why (needs ``documents.verify``)."""
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.documents.mark_missing(app_id, data.document_type, actor=actor, reason=data.reason)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.documents.mark_missing(ref, data.document_type, actor=actor, reason=data.reason)
 
 
 @get(
-    "/applications/{app_id:int}/documents",
+    "/applications/{app:str}/documents",
     sync_to_thread=True,
     responses=error_responses(404),
     summary="Documents of an application",
 )
-def documents(app_id: AppId, ims: Ims, actor: Caller) -> list[DocumentView]:
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.documents.list(app_id)
+def documents(app: AppRef, ims: Ims, actor: Caller) -> list[DocumentView]:
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.documents.list(ref)
 
 
 @get(
-    "/applications/{app_id:int}/checklist",
+    "/applications/{app:str}/checklist",
     sync_to_thread=True,
     responses=error_responses(404),
     summary="Document checklist",
 )
-def checklist(app_id: AppId, ims: Ims, actor: Caller) -> list[ChecklistEntry]:
+def checklist(app: AppRef, ims: Ims, actor: Caller) -> list[ChecklistEntry]:
     """Every document type: required now (conditions applied) or not, and the best status so far."""
-    ims.applications.require_visible(app_id, actor=actor)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
     language = ims.config.settings.language
     return [
         ChecklistEntry(
@@ -97,7 +102,7 @@ def checklist(app_id: AppId, ims: Ims, actor: Caller) -> list[ChecklistEntry]:
             item.required,
             item.status,
         )
-        for item in ims.documents.checklist(app_id)
+        for item in ims.documents.checklist(ref)
     ]
 
 

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from ims.api.auth import requires_permission
-from ims.api.deps import Ims
+from ims.api.deps import Ims, check_query
 from ims.api.errors import error_responses
 from ims.api.schemas import ReportInfo, ReportOut
 from ims.hooks.protocols import ReportParams
@@ -25,8 +25,14 @@ async def reports(ims: Ims) -> list[ReportInfo]:
 ReportName = Annotated[str, PathParameter(max_length=100, description="The report's name (GET /reports)")]
 
 
-DateFrom = Annotated[datetime | None, QueryParameter(description="From (inclusive, with a time zone)")]
-DateTo = Annotated[datetime | None, QueryParameter(description="To (exclusive, with a time zone)")]
+DateFrom = Annotated[
+    datetime | None,
+    QueryParameter(description="From (inclusive), a time with a time zone: 2026-01-01T00:00:00-03:00"),
+]
+DateTo = Annotated[
+    datetime | None,
+    QueryParameter(description="To (exclusive), a time with a time zone: 2026-04-01T00:00:00-03:00"),
+]
 Filter = Annotated[str | None, QueryParameter(max_length=100)]
 Period = Annotated[Literal["week", "month"], QueryParameter(description="The buckets of a report by period")]
 
@@ -38,7 +44,11 @@ def provide_report_params(
     district: Filter = None,
     period: Period = "month",
 ) -> ReportParams:
-    """The query parameters every report route takes (one dependency, so they are declared once)."""
+    """The query parameters every report route takes (one dependency, so they are declared once).
+
+    A time without a time zone is a 400, like any query parameter that says nothing valid.
+    """
+    check_query(times={"date_from": date_from, "date_to": date_to})
     return ReportParams(
         date_from=date_from, date_to=date_to, workflow=workflow, district=district, period=period
     )
@@ -64,7 +74,7 @@ def run(
     sync_to_thread=True,
     responses=error_responses(403, 404, 422),
     summary="A report as CSV",
-    media_type="text/csv; charset=utf-8",
+    media_type="text/csv",  # Litestar adds "; charset=utf-8"
 )
 def run_csv(
     name: ReportName,
@@ -74,7 +84,7 @@ def run_csv(
     """The report as a CSV file with a header row."""
     return Response(
         str(ims.reports.render(name, report_params, format="csv")),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{quote(name)}.csv"'},
     )
 
@@ -85,7 +95,7 @@ _CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 @get(
     "/{name:str}/chart",
     sync_to_thread=True,
-    responses=error_responses(403, 404, 422),
+    responses=error_responses(403, 404, 422, 501),
     summary="A report as a chart (SVG or PNG)",
     media_type="image/svg+xml",
 )
@@ -96,7 +106,7 @@ def run_chart(
     format: FromQuery[Literal["svg", "png"]] = "svg",
 ) -> Response[bytes]:
     """The report's chart, rendered with matplotlib (the ``charts`` extra); 422 for a report
-    without a chart."""
+    without a chart, 501 ``not-implemented`` when the server lacks matplotlib."""
     body = ims.reports.render(name, report_params, format=format)
     data = body.encode() if isinstance(body, str) else body
     return Response(

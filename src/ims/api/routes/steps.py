@@ -9,29 +9,31 @@ from litestar.params import JSONBody, PathParameter
 
 from ims.api.deps import Caller, IfMatch, Ims, expected_version
 from ims.api.errors import error_responses
-from ims.api.routes._common import AppId
+from ims.api.routes._common import AppRef
 from ims.api.schemas import StepRecord
+from ims.services.applications import application_ref
 from ims.services.steps import StepView
 from ims.services.workflow import HistoryEntry
 
 StepName = Annotated[str, PathParameter(min_length=1, max_length=100, description="The step's name")]
 
 
-@get("/{app_id:int}/steps", sync_to_thread=True, responses=error_responses(404), summary="Steps")
-def steps(app_id: AppId, ims: Ims, actor: Caller) -> list[StepView]:
+@get("/{app:str}/steps", sync_to_thread=True, responses=error_responses(404), summary="Steps")
+def steps(app: AppRef, ims: Ims, actor: Caller) -> list[StepView]:
     """The application's steps (pending and completed) with their data."""
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.steps.list(app_id)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.steps.list(ref)
 
 
 @put(
-    "/{app_id:int}/steps/{step:str}",
+    "/{app:str}/steps/{step:str}",
     sync_to_thread=True,
     responses=error_responses(403, 404, 409, 422),
     summary="Record a step",
 )
 def record_step(
-    app_id: AppId,
+    app: AppRef,
     step: StepName,
     data: JSONBody[StepRecord],
     ims: Ims,
@@ -39,9 +41,10 @@ def record_step(
     if_match: IfMatch = None,
 ) -> StepView:
     """Save a step's data (validated by the workflow) and, by default, complete it."""
-    ims.applications.require_visible(app_id, actor=actor)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
     return ims.steps.record(
-        app_id,
+        ref,
         step,
         data.data,
         actor=actor,
@@ -50,11 +53,12 @@ def record_step(
     )
 
 
-@get("/{app_id:int}/history", sync_to_thread=True, responses=error_responses(404), summary="History")
-def history(app_id: AppId, ims: Ims, actor: Caller) -> list[HistoryEntry]:
+@get("/{app:str}/history", sync_to_thread=True, responses=error_responses(404), summary="History")
+def history(app: AppRef, ims: Ims, actor: Caller) -> list[HistoryEntry]:
     """Everything that happened to the application, oldest first."""
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.workflow.history(app_id)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.workflow.history(ref)
 
 
 router = Router("/applications", route_handlers=[steps, record_step, history], tags=["steps and history"])

@@ -14,12 +14,13 @@ from typing import Annotated, Literal
 from litestar import Router, get, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from ims.api.deps import Caller, Ims
+from ims.api.deps import Caller, Ims, check_query
 from ims.api.errors import error_responses
-from ims.api.routes._common import AppId, Limit, Offset
+from ims.api.routes._common import AppRef, Limit, Offset
 from ims.api.schemas import ReasonBody, TaskAssign, TaskComplete
 from ims.facade import IMS
 from ims.rules import Actor
+from ims.services.applications import application_ref
 from ims.services.dashboard import Dashboard
 from ims.services.tasks import TaskPage, TaskView
 
@@ -38,7 +39,9 @@ QueueScope = Annotated[
     Literal["all", "mine", "unassigned"],
     QueryParameter(name="scope", description="mine, unassigned in my roles, or all (both)"),
 ]
-DueBefore = Annotated[datetime | None, QueryParameter(description="Only tasks due before (with a time zone)")]
+DueBefore = Annotated[
+    datetime | None, QueryParameter(description="Only tasks due before (with a time zone; 400 without)")
+]
 
 
 @get("/tasks", sync_to_thread=True, responses=error_responses(), summary="My work queue")
@@ -55,6 +58,7 @@ def queue(
 ) -> TaskPage:
     """Open tasks assigned to the caller (``mine``), unassigned in one of the caller's roles
     (``unassigned``), or both (``all``); overdue first, then soonest due; ``total`` counts every match."""
+    check_query(times={"due_before": due_before})
     return ims.tasks.queue(
         actor=actor,
         scope=queue_scope,
@@ -82,6 +86,7 @@ def supervise(
     offset: Offset = 0,
 ) -> TaskPage:
     """Every open task (``include_closed``: completed and cancelled too); permission ``tasks.supervise``."""
+    check_query(times={"due_before": due_before})
     return ims.tasks.list(
         actor=actor,
         assignee=assignee,
@@ -177,15 +182,16 @@ def cancel(task_id: TaskId, data: JSONBody[ReasonBody], ims: Ims, actor: Caller)
 
 
 @get(
-    "/applications/{app_id:int}/tasks",
+    "/applications/{app:str}/tasks",
     sync_to_thread=True,
     responses=error_responses(404),
     summary="Tasks of an application",
 )
-def of_application(app_id: AppId, ims: Ims, actor: Caller) -> list[TaskView]:
+def of_application(app: AppRef, ims: Ims, actor: Caller) -> list[TaskView]:
     """Every task of the application, open and closed."""
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.tasks.for_application(app_id)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.tasks.for_application(ref)
 
 
 @get("/dashboard", sync_to_thread=True, responses=error_responses(), summary="My dashboard")

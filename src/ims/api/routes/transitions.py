@@ -8,35 +8,37 @@ from litestar.params import JSONBody
 from ims.api.deps import Caller, IfMatch, Ims, etag, expected_version
 from ims.api.errors import error_responses
 from ims.api.metrics import transitions_counter
-from ims.api.routes._common import AppId
+from ims.api.routes._common import AppRef
 from ims.api.schemas import TransitionRequest
 from ims.engine import ActionOption
 from ims.errors import Conflict, NotFound, TransitionRefused
 from ims.facade import IMS
+from ims.services.applications import ApplicationRef, application_ref
 from ims.services.workflow import TransitionResult
 
 
 @get(
-    "/{app_id:int}/actions",
+    "/{app:str}/actions",
     sync_to_thread=True,
     responses=error_responses(404),
     summary="Actions available to the caller",
 )
-def actions(app_id: AppId, ims: Ims, actor: Caller) -> list[ActionOption]:
+def actions(app: AppRef, ims: Ims, actor: Caller) -> list[ActionOption]:
     """Every action of the current state: allowed or not, and for a blocked one the reasons."""
-    ims.applications.require_visible(app_id, actor=actor)
-    return ims.workflow.available_actions(app_id, actor=actor)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
+    return ims.workflow.available_actions(ref, actor=actor)
 
 
 @post(
-    "/{app_id:int}/transitions",
+    "/{app:str}/transitions",
     sync_to_thread=True,
     status_code=201,
     responses=error_responses(404, 409, 422),
     summary="Perform an action",
 )
 def transition(
-    app_id: AppId, data: JSONBody[TransitionRequest], ims: Ims, actor: Caller, if_match: IfMatch = None
+    app: AppRef, data: JSONBody[TransitionRequest], ims: Ims, actor: Caller, if_match: IfMatch = None
 ) -> Response[TransitionResult]:
     """Perform ``action``; the engine decides the next state.
 
@@ -45,10 +47,11 @@ def transition(
     a 422 whose ``details.reasons`` say why.
     """
     version = expected_version(if_match, data.version)
-    ims.applications.require_visible(app_id, actor=actor)
+    ref = application_ref(app)
+    ims.applications.require_visible(ref, actor=actor)
     try:
         result = ims.workflow.transition(
-            app_id,
+            ref,
             data.action,
             actor=actor,
             reason=data.reason,
@@ -56,7 +59,7 @@ def transition(
             expected_version=version,
         )
     except Exception as exc:
-        count_transition(ims, app_id, _OUTCOMES.get(type(exc), "error"))
+        count_transition(ims, ref, _OUTCOMES.get(type(exc), "error"))
         raise
     transitions_counter().labels(result.application.workflow, "applied").inc()
     return Response(result, status_code=201, headers=etag(result.application.version))
@@ -69,10 +72,10 @@ _OUTCOMES: dict[type[Exception], str] = {
 }
 
 
-def count_transition(ims: IMS, app_id: int, outcome: str) -> None:
+def count_transition(ims: IMS, ref: ApplicationRef, outcome: str) -> None:
     """Count a failed transition under its application's workflow (``unknown`` when there is none)."""
     try:
-        workflow = ims.applications.get(app_id).workflow
+        workflow = ims.applications.get(ref).workflow
     except Exception:
         workflow = "unknown"
     transitions_counter().labels(workflow, outcome).inc()

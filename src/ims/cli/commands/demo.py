@@ -56,3 +56,7 @@ def _show_reports(ims: IMS, data_dir: Path, url: str) -> None:
     except ImportError as exc:  # matplotlib is the optional `charts` extra
         click.echo(f"  no chart: {exc}")
     click.echo(f"  more: IMS_DATABASE_URL={url} ims report list")
+    click.echo(
+        f"  over HTTP, with the demo's users: IMS_DATABASE_URL={url} ims serve"
+        f"  (a token: IMS_DATABASE_URL={url} ims users token fenna)"
+    )

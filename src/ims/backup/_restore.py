@@ -254,12 +254,25 @@ class _Loader:
 
 
 class _InsertSink:
-    """Rows decoded in Python and inserted in batches (``executemany``): SQLite."""
+    """SQLite: each chunk in one ``INSERT ... SELECT ... FROM json_each(?)``, SQLite taking the
+    columns out of the lines itself; a table with a column it cannot read goes row by row
+    through the Python codec (``executemany``)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._sql: dict[str, str | None] = {}
 
     def write(self, table: Any, codec: ColumnCodec, data: bytes, first_row: int) -> None:
+        from ims.backup._rows_sqlite import insert_sql
+
+        if table.name not in self._sql:
+            self._sql[table.name] = insert_sql(table.name, [table.c[n] for n in codec.names], codec.kinds)
+        sql = self._sql[table.name]
+        if sql is not None:
+            array = b"[" + data.removesuffix(b"\n").replace(b"\n", b",") + b"]"
+            with wrap_errors(f"restoring table {table.name}"):
+                self.conn.exec_driver_sql(sql, (array.decode("utf-8"),))
+            return
         rows: list[dict[str, Any]] = []
         for number, line in enumerate(data.splitlines(keepends=True), start=first_row):
             try:

@@ -206,8 +206,9 @@ def stream_blocks(
 ) -> Iterator[tuple[bytes, int]]:
     """The table's canonical lines in primary-key order, as blocks of whole lines with their count.
 
-    PostgreSQL: the server formats the lines (``COPY (SELECT <line> ...) TO STDOUT``);
-    SQLite: a plain cursor, ``batch`` rows at a time, encoded by :class:`ColumnCodec`.
+    PostgreSQL and SQLite format the lines themselves (:mod:`ims.backup._rows_pg`,
+    :mod:`ims.backup._rows_sqlite`); a table with a column type they cannot format is
+    read ``batch`` rows at a time and encoded by :class:`ColumnCodec`.
     """
     codec = codec_for(table, names)
     if conn.dialect.name == "postgresql":
@@ -215,6 +216,13 @@ def stream_blocks(
 
         yield from pg_blocks(conn, table, names, codec)
         return
+    if conn.dialect.name == "sqlite":
+        from ims.backup._rows_sqlite import sqlite_blocks
+
+        blocks = sqlite_blocks(conn, table, names, codec)
+        if blocks is not None:
+            yield from blocks
+            return
     query = ordered_select(table, names, conn.dialect.name)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:

@@ -18,10 +18,7 @@ being content-addressed, a blob left by a failed restore is harmless.
 from __future__ import annotations
 
 import os
-import sqlite3
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -38,7 +35,6 @@ from ims.backup._progress import NO_PROGRESS, Progress
 from ims.backup._rows import ColumnCodec, TableDigest
 from ims.backup._tables import ims_tables
 from ims.backup._validate import table_of, validate_archive
-from ims.errors import StoreError
 from ims.store import migrate
 from ims.store.db import make_engine, wrap_errors
 
@@ -98,7 +94,9 @@ def restore_archive(
 
             restore_postgresql(engine, loader)
         else:
-            _restore_sqlite(engine, loader)
+            from ims.backup._restore_sqlite import restore_sqlite
+
+            restore_sqlite(engine, loader)
     except BaseException:
         engine.dispose()
         if not existed and sqlite_file is not None:  # leave no empty file behind
@@ -251,88 +249,3 @@ class _Loader:
             target = sql_table(name, *(sql_column(c.name, c.type) for c in columns))
             out[name] = (target, ColumnCodec(columns))
         return out
-
-
-class _InsertSink:
-    """SQLite: each chunk in one ``INSERT ... SELECT ... FROM json_each(?)``, SQLite taking the
-    columns out of the lines itself; a table with a column it cannot read goes row by row
-    through the Python codec (``executemany``)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._sql: dict[str, str | None] = {}
-
-    def write(self, table: Any, codec: ColumnCodec, data: bytes, first_row: int) -> None:
-        from ims.backup._rows_sqlite import insert_sql
-
-        if table.name not in self._sql:
-            self._sql[table.name] = insert_sql(table.name, [table.c[n] for n in codec.names], codec.kinds)
-        sql = self._sql[table.name]
-        if sql is not None:
-            array = b"[" + data.removesuffix(b"\n").replace(b"\n", b",") + b"]"
-            with wrap_errors(f"restoring table {table.name}"):
-                self.conn.exec_driver_sql(sql, (array.decode("utf-8"),))
-            return
-        rows: list[dict[str, Any]] = []
-        for number, line in enumerate(data.splitlines(keepends=True), start=first_row):
-            try:
-                rows.append(codec.row(line))
-            except (ValueError, TypeError) as exc:
-                raise ArchiveError(f"table {table.name}: row {number} cannot be read: {exc}") from exc
-            if len(rows) >= _BATCH:
-                self._insert(table, rows)
-                rows = []
-        if rows:
-            self._insert(table, rows)
-
-    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        with wrap_errors(f"restoring table {table.name}"):
-            self.conn.execute(table.insert(), rows)
-
-    def finish(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-# --------------------------------------------------------------------------- SQLite
-
-
-def _restore_sqlite(engine: Engine, loader: _Loader) -> None:
-    database = engine.url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        raise StoreError("restore needs a SQLite database file (sqlite:///path/to/ims.db)")
-    target = Path(database).expanduser().resolve()
-    temp = target.with_name(f".{target.name}.restore-{uuid.uuid4().hex[:8]}")
-    engine.dispose()
-    try:
-        with _sqlite_file(temp) as staging, wrap_errors("restoring into SQLite"), staging.connect() as conn:
-
-            def upgrade(revision: str) -> None:
-                conn.commit()
-                migrate.upgrade(staging, revision)
-
-            loader.load(conn, upgrade, _InsertSink)
-            conn.commit()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        os.replace(temp, target)
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{temp}{suffix}").unlink(missing_ok=True)
-
-
-@contextmanager
-def _sqlite_file(path: Path) -> Iterator[Engine]:
-    """An engine on a new SQLite file, left as one self-contained file (no WAL) at the end."""
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-    driver = sqlite3.connect(path)
-    try:
-        driver.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        driver.close()

@@ -26,7 +26,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 
 from ims.backup._errors import ArchiveError
-from ims.backup._rows import ColumnCodec, canonical_json, parse_json
+from ims.backup._rows import ColumnCodec, canonical_json, line_pieces, parse_json
 from ims.backup._tables import ims_tables
 from ims.errors import StoreError
 from ims.store import migrate
@@ -87,9 +87,11 @@ class CopySink:
         missing = [n for n in codec.names if n not in types]
         if missing:
             raise ArchiveError(f"column {table.name}.{missing[0]} of the archive is not in the schema")
-        block = copy_text(table.name, codec.names, [types[n] for n in codec.names], data)
-        self._raise_failure()
-        self._queue.put((table.name, codec.names, block))
+        column_types = [types[n] for n in codec.names]
+        for piece in line_pieces(data):  # about 1 MiB at a time: fewer rows in memory at once
+            block = copy_text(table.name, codec.names, column_types, piece)
+            self._raise_failure()
+            self._queue.put((table.name, codec.names, block))
 
     def finish(self) -> None:
         self._queue.put(None)

@@ -50,6 +50,7 @@ __all__ = [
     "TableDigest",
     "canonical_json",
     "codec_for",
+    "line_pieces",
     "ordered_select",
     "stream_blocks",
     "stream_lines",
@@ -62,10 +63,12 @@ Decode = Callable[[Any], Any]
 _JSON_CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
-#: every digit as "0", so that a run of 20 digits (maybe an integer beyond 64 bits, which
-#: orjson would read as a float) is found by a plain substring search
+#: every digit as "0" and no spaces, so that a number of 20 digits or more (maybe an integer
+#: beyond 64 bits, which orjson would read as a float) is found by plain substring searches:
+#: a number token follows ``:``, ``,``, ``[`` or a minus sign, a digit run inside a string
+#: (a hash, say) usually does not
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 20
+_LONG_NUMBERS = tuple(lead + b"0" * 20 for lead in (b":", b",", b"[", b"-"))
 
 
 def canonical_json(value: Any) -> bytes:
@@ -79,7 +82,8 @@ def canonical_json(value: Any) -> bytes:
 def parse_json(data: bytes | str) -> Any:
     """JSON text to Python, exactly (integers beyond 64 bits stay integers)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if _LONG_NUMBER in raw.translate(_DIGITS_AS_ZERO):
+    digits = raw.translate(_DIGITS_AS_ZERO, b" ")
+    if any(number in digits for number in _LONG_NUMBERS) or digits.startswith(b"0" * 20):
         return json.loads(data)
     return orjson.loads(data)
 
@@ -230,6 +234,17 @@ def stream_blocks(
             yield b"".join(map(codec.line, partition)), len(partition)
     finally:
         result.close()
+
+
+def line_pieces(data: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
+    """The whole lines of ``data`` in pieces of about ``size`` bytes."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data) - 1)) + 1
+        if end == 0:
+            raise ValueError("the last line is not terminated")
+        yield data[start:end]
+        start = end
 
 
 class TableDigest:

@@ -30,7 +30,7 @@ from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, ordered_se
 __all__ = ["BATCH", "pg_blocks"]
 
 #: rows a keyset batch
-BATCH = 5000
+BATCH = 2000
 #: bytes of COPY output turned into lines at a time
 _BLOCK = 256 * 1024
 
@@ -174,7 +174,7 @@ def _keyset_batches(cursor: Any, table: str, key: str, query: LineQuery) -> Iter
     line = " || E'\\t' || ".join(query.pieces)
     k = _quote(key)
     sql = (
-        "SELECT max(k), count(*), convert_to(string_agg(line, E'\\n' ORDER BY k), 'UTF8') "
+        "SELECT max(k), count(*), convert_to(string_agg(line, E'\\n' ORDER BY k) || E'\\n', 'UTF8') "
         f"FROM (SELECT {k} AS k, {line} AS line FROM {_quote(table)} "
         f"WHERE {k} > %s ORDER BY {k} LIMIT {BATCH}) AS batch"
     )
@@ -184,7 +184,7 @@ def _keyset_batches(cursor: Any, table: str, key: str, query: LineQuery) -> Iter
         last, rows, data = cursor.fetchone()
         if not rows:
             return
-        yield bytes(data) + b"\n", rows
+        yield data, rows
         if rows < BATCH:
             return
 
@@ -192,7 +192,7 @@ def _keyset_batches(cursor: Any, table: str, key: str, query: LineQuery) -> Iter
 _DONE = object()
 
 
-def _prefetched(batches: Iterator[tuple[bytes, int]], depth: int = 2) -> Iterator[tuple[bytes, int]]:
+def _prefetched(batches: Iterator[tuple[bytes, int]], depth: int = 1) -> Iterator[tuple[bytes, int]]:
     """``batches`` run ahead in a thread, so the server makes the next batch while Python
     works on this one (psycopg waits for the server without holding the GIL)."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)

@@ -1,21 +1,16 @@
-"""Canonical lines written by SQLite itself (see :mod:`ims.backup._rows`), and read back.
+"""Canonical lines written by SQLite itself (see :mod:`ims.backup._rows`).
 
 Backup: text through ``json_quote`` (whose escaping is json's and orjson's), integers
 and booleans as they are, timestamps (stored as ``YYYY-MM-DD HH:MM:SS.ffffff``, naive
 UTC) rearranged into ISO-8601 with the offset; JSON and float columns come back as
 their stored values and Python re-encodes a batch's values of a column at once.
 
-Restore: a chunk of lines goes to SQLite as one JSON array; ``json_each`` walks it and
-``->>``/``->`` take each column out, so no row passes through Python.
-
-Column kinds SQLite cannot write or read this way (bytes, decimals, a type we do not
-know) leave the table to the Python codec; :func:`line_query` and :func:`insert_sql`
-return ``None`` for it.
+Column kinds SQLite cannot write this way (bytes, decimals, a type we do not know)
+leave the table to the Python codec: :func:`line_query` returns ``None`` for it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -24,10 +19,9 @@ from sqlalchemy import Connection, Integer, String, Table, Text
 
 from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, parse_json
 
-__all__ = ["insert_sql", "line_query", "sqlite_blocks"]
+__all__ = ["line_query", "sqlite_blocks"]
 
 _BATCH = 2000
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 _DATETIME = (
     "'\"' || substr({0}, 1, 10) || 'T' || substr({0}, 12, 8) || '.' || "
@@ -124,26 +118,3 @@ def _blocks(conn: Connection, sql: str, reencode: list[Reencode]) -> Iterator[tu
             yield ("\n".join(lines) + "\n").encode("utf-8"), len(rows)
     finally:
         cursor.close()
-
-
-def _extract(kind: str, column: Any) -> str | None:
-    """SQL reading a column's value from an archive line (``value``), else None."""
-    if not _NAME.match(column.name):
-        return None
-    path = f"'$.{column.name}'"
-    if kind == "json":
-        return f"NULLIF(value -> {path}, 'null')"
-    if kind == "datetime":  # the stored form: naive UTC, a space, always microseconds
-        return f"substr(value ->> {path}, 1, 10) || ' ' || substr(value ->> {path}, 12, 15)"
-    if kind in ("plain", "bool", "float") or kind == "date":
-        return f"value ->> {path}"
-    return None
-
-
-def insert_sql(table: str, columns: Sequence[Any], kinds: Sequence[str]) -> str | None:
-    """``INSERT ... SELECT ... FROM json_each(?)`` for a chunk given as a JSON array of lines."""
-    values = [_extract(kind, column) for column, kind in zip(columns, kinds, strict=True)]
-    if any(v is None for v in values):
-        return None
-    names = ", ".join(_quote(c.name) for c in columns)
-    return f"INSERT INTO {_quote(table)} ({names}) SELECT {', '.join(values)} FROM json_each(?)"  # type: ignore[arg-type]

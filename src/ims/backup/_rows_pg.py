@@ -7,25 +7,29 @@ by ``to_char`` as ISO-8601 UTC with microseconds, bytes as base64.  JSON, float 
 numeric columns come back raw, between tabs, and Python re-encodes a block's values
 of a column at once (:data:`_PG_REENCODE`).
 
-Tables with a single integer primary key are read in keyset batches of
-:data:`BATCH` rows, each one ``string_agg`` of the lines (one value per batch,
-no per-row work in Python); other tables by ``COPY ... TO STDOUT``, a row a message.
-Both run in the caller's transaction, so in its snapshot.
+Tables with a single integer primary key are read in ranges of the key of about
+:data:`BATCH` rows, each one ``string_agg`` of the lines (one value per batch, no
+per-row work in Python), by the caller's connection and the helper connections that
+share its snapshot (:func:`ims.backup._snapshot.snapshot_helpers`), in parallel; other
+tables by ``COPY ... TO STDOUT``, a row a message.  All of it reads the caller's
+snapshot.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Connection, Integer, String, Table, Text, text
 
 from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, ordered_select, parse_json
+from ims.backup._snapshot import snapshot_helpers
 
 __all__ = ["BATCH", "pg_blocks"]
 
@@ -147,52 +151,93 @@ def pg_blocks(
     )
     oids: dict[str, int] = {str(name): int(oid) for name, oid in found}
     query = line_query(names, oids, codec)
-    driver: Any = conn.connection.driver_connection
-    with driver.cursor() as cursor:
-        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
-        cursor.execute("SET LOCAL extra_float_digits TO 1")  # floats in their shortest exact form
-        key = list(table.primary_key.columns)
+    key = list(table.primary_key.columns)
+    with ExitStack() as stack:
+        cursors = [stack.enter_context(_cursor(c)) for c in [conn, *snapshot_helpers(conn)]]
         if query is None:
-            yield from _python_blocks(cursor, conn, table, names, oids, codec)
+            yield from _python_blocks(cursors[0], conn, table, names, oids, codec)
         elif len(key) == 1 and isinstance(key[0].type, Integer):
-            yield from _keyset_blocks(cursor, table.name, key[0].name, query)
+            yield from _range_blocks(cursors, table.name, key[0].name, query)
         else:
             order = ", ".join(
                 _quote(c.name) + (' COLLATE "C"' if isinstance(c.type, String | Text) else "")
                 for c in key or [table.c[n] for n in names]
             )
             sql = f"SELECT {', '.join(query.pieces)} FROM {_quote(table.name)} ORDER BY {order}"
-            yield from _copy_blocks(cursor, sql, query.reencode, table.name)
+            yield from _copy_blocks(cursors[0], sql, query.reencode, table.name)
 
 
-def _keyset_blocks(cursor: Any, table: str, key: str, query: LineQuery) -> Iterator[tuple[bytes, int]]:
-    for data, rows in _prefetched(_keyset_batches(cursor, table, key, query)):
-        yield reencode_block(data, query.reencode), rows
+@contextmanager
+def _cursor(conn: Connection) -> Iterator[Any]:
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        cursor.execute("SET LOCAL extra_float_digits TO 1")  # floats in their shortest exact form
+        yield cursor
 
 
-def _keyset_batches(cursor: Any, table: str, key: str, query: LineQuery) -> Iterator[tuple[bytes, int]]:
-    line = " || E'\\t' || ".join(query.pieces)
+def _range_blocks(cursors: list[Any], table: str, key: str, query: LineQuery) -> Iterator[tuple[bytes, int]]:
+    """A table with an integer key, in ranges of the key read by one thread per cursor.
+
+    Each connection reads every n-th range (same snapshot), one range ahead; the ranges
+    are about :data:`BATCH` rows wide by the planner's row estimate, and a range holding
+    more than that is read in several batches, so memory stays bounded either way.
+    """
     k = _quote(key)
+    cursors[0].execute(
+        f"SELECT min({k}), max({k}), (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) "
+        f"FROM {_quote(table)}",
+        [_quote(table)],
+    )
+    low, high, estimate = cursors[0].fetchone()
+    if low is None:
+        return
+    span = high - low + 1
+    width = BATCH if not estimate or estimate <= 0 or estimate >= span else int(BATCH * span / estimate)
+    starts = list(range(low, high + 1, width))
+    line = " || E'\\t' || ".join(query.pieces)
     sql = (
         "SELECT max(k), count(*), convert_to(string_agg(line, E'\\n' ORDER BY k) || E'\\n', 'UTF8') "
         f"FROM (SELECT {k} AS k, {line} AS line FROM {_quote(table)} "
-        f"WHERE {k} > %s ORDER BY {k} LIMIT {BATCH}) AS batch"
+        f"WHERE {k} >= %s AND {k} < %s ORDER BY {k} LIMIT {BATCH}) AS batch"
     )
-    last = -(2**63)
-    while True:
-        cursor.execute(sql, [last], binary=True)
-        last, rows, data = cursor.fetchone()
-        if not rows:
-            return
-        yield data, rows
-        if rows < BATCH:
-            return
+    n = len(cursors)
+    readers = [
+        _prefetched(_range_batches(cursor, sql, starts[i::n], width)) for i, cursor in enumerate(cursors)
+    ]
+    try:
+        for index in range(len(starts)):
+            for data, rows in readers[index % n]:
+                if data is None:  # the end of this range
+                    break
+                yield reencode_block(data, query.reencode), rows
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+def _range_batches(
+    cursor: Any, sql: str, starts: list[int], width: int
+) -> Iterator[tuple[bytes | None, int]]:
+    """The batches of each range in turn, each range followed by ``(None, 0)``."""
+    for start in starts:
+        low, end = start, start + width
+        while True:
+            cursor.execute(sql, [low, end], binary=True)
+            last, rows, data = cursor.fetchone()
+            if rows:
+                yield data, rows
+            if rows < BATCH:
+                break
+            low = last + 1
+        yield None, 0
 
 
 _DONE = object()
+_T = TypeVar("_T")
 
 
-def _prefetched(batches: Iterator[tuple[bytes, int]], depth: int = 1) -> Iterator[tuple[bytes, int]]:
+def _prefetched(batches: Iterator[_T], depth: int = 1) -> Generator[_T, None, None]:
     """``batches`` run ahead in a thread, so the server makes the next batch while Python
     works on this one (psycopg waits for the server without holding the GIL)."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)

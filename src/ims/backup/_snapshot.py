@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
@@ -20,19 +20,41 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from ims.store.migrate import VERSION_TABLE
 
-__all__ = ["audit_head", "read_snapshot", "schema_revision"]
+__all__ = ["audit_head", "read_snapshot", "schema_revision", "snapshot_helpers"]
+
+_HELPERS = "ims.snapshot_helpers"
 
 
 @contextmanager
-def read_snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection inside a consistent read-only snapshot, rolled back at the end."""
+def read_snapshot(engine: Engine, *, helpers: int = 1) -> Iterator[Connection]:
+    """A connection inside a consistent read-only snapshot, rolled back at the end.
+
+    On PostgreSQL, ``helpers`` more connections import the same snapshot
+    (``pg_export_snapshot``, as ``pg_dump -j`` does), so that big tables can be read in
+    parallel; :func:`snapshot_helpers` gives them to whoever holds the connection.
+    """
     if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin() as tx:
-                conn.execute(text("SET TRANSACTION READ ONLY"))
+        with ExitStack() as stack:
+            conn = stack.enter_context(engine.connect()).execution_options(isolation_level="REPEATABLE READ")
+            tx = stack.enter_context(conn.begin())
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            extra: list[Connection] = []
+            for _ in range(helpers):
+                helper = stack.enter_context(engine.connect()).execution_options(
+                    isolation_level="REPEATABLE READ"
+                )
+                helper_tx = stack.enter_context(helper.begin())
+                stack.callback(helper_tx.rollback)
+                helper.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                helper.execute(text("SET TRANSACTION READ ONLY"))
+                extra.append(helper)
+            conn.info[_HELPERS] = extra
+            try:
                 yield conn
-                tx.rollback()
+            finally:
+                conn.info.pop(_HELPERS, None)
+            tx.rollback()
         return
     reader = _sqlite_reader(engine)
     try:
@@ -42,6 +64,11 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
             tx.rollback()
     finally:
         reader.dispose()
+
+
+def snapshot_helpers(conn: Connection) -> list[Connection]:
+    """The connections sharing ``conn``'s snapshot (from :func:`read_snapshot`), if any."""
+    return list(conn.info.get(_HELPERS, ()))
 
 
 def _sqlite_reader(engine: Engine) -> Engine:

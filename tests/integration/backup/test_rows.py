@@ -97,3 +97,25 @@ def test_canonical_json_keeps_big_integers_and_sorts_keys() -> None:
     assert canonical_json({"b": 1, "a": [2**70, 0.5]}) == b'{"a":[1180591620717411303424,0.5],"b":1}'
     assert parse_json(b"[123456789012345678901234]") == [123456789012345678901234]
     assert parse_json("[12, 1.5]") == [12, 1.5]
+
+
+@pytest.mark.postgres
+def test_helper_connections_read_the_same_snapshot(source: IMS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ranges a helper connection reads are as of the snapshot, not of what committed after."""
+    if source.db.dialect.name != "postgresql":
+        pytest.skip("helper connections are PostgreSQL's")
+    from ims.backup import _rows_pg
+    from ims.backup._snapshot import read_snapshot, snapshot_helpers
+
+    monkeypatch.setattr(_rows_pg, "BATCH", 2)  # many small ranges: the helper reads every other one
+    users = next(t for t in ims_tables() if t.name == "users")
+    names = [c.name for c in users.columns]
+    before = dump(source.db)["users"]
+    assert len(before) >= 6
+    with read_snapshot(source.db) as conn:
+        assert len(snapshot_helpers(conn)) == 1
+        with source.db.begin() as writer:  # committed after the snapshot began
+            writer.execute(update(User).values(display_name="changed after the snapshot"))
+        lines = [line for block, _ in stream_blocks(conn, users, names) for line in block.splitlines(True)]
+    assert lines == before
+    assert dump(source.db)["users"] != before

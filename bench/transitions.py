@@ -12,18 +12,21 @@ Two measurements, reported in one table each (docs/performance.md explains them)
    (``IMS.workflow.transition``) on the reference deployment (``config/ims.yaml``,
    ``IMS_LANGUAGE=en``) with its users and roles.  Applications are prepared in
    INTAKE_REVIEW; the director then alternates ``hold`` (with a reason) and
-   ``resume`` on them.  Both go the full way: actor and roles, snapshot, engine,
-   optimistic version update, tasks closed and opened, notifications to every holder
-   of the notified roles, history and the audit chain, one transaction.  Workers are
-   processes, each with its own ``IMS``, on disjoint applications.
+   ``resume`` on them.  Both go the full way: actor and roles, snapshot, engine, the
+   state period left closed and the next opened, optimistic version update, the
+   state's open task paused (hold) or its SLA clock restarted with its due time moved
+   on by the time on hold (resume), notifications to every holder of the notified
+   roles, history and the audit chain, one transaction.  Workers are processes, each
+   with its own ``IMS``, on disjoint applications.
 
-   Next to it, in the same run and on the same applications, the **raw-SQL floor**:
-   the same reads (user and roles, application row, documents, steps, role holders)
-   and the same writes (versioned UPDATE, tasks, notifications, history, audit row
-   with its SHA-256 chained to the previous one) issued with the bare driver
-   (``sqlite3`` / ``psycopg``), one transaction each, ``BEGIN IMMEDIATE`` on SQLite.
-   Floor and API repetitions alternate, and the audit chains they extend together are
-   verified at the end, which checks that the floor writes what ims writes.
+   Next to it, in the same run and on the same applications, the **raw-SQL floor**
+   (``Floor``): the same statements as ims, in the same order, issued with the bare
+   driver (``sqlite3`` / ``psycopg``), one transaction each, ``BEGIN IMMEDIATE`` on
+   SQLite.  Floor and API repetitions alternate.  Before the timing, one ims and one
+   floor application are held and resumed side by side (``check_same_writes``): the
+   statements (verb, table, rows) must match, and so must the rows they leave in
+   every table a transition writes.  The audit chains both extend are verified at the
+   end (``ims audit verify``).
 
 2. **Engine decisions**: ``Engine.decide`` on the reference workflow's gated
    transitions (``submit`` from a complete DRAFT, 18 conditions; ``to_director``;
@@ -52,6 +55,7 @@ import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -171,38 +175,201 @@ def verify_audit(db: Database) -> tuple[bool, int]:
 
 # ------------------------------------------------------------------------------ the floor
 
+#: the open task statuses, as ims writes them into its statements
+OPEN_STATUSES = "('PENDING', 'IN_PROGRESS', 'OVERDUE')"
+
+
+@dataclass(frozen=True)
+class _Sla:
+    """A state's SLA as the floor computes it (ims.sla): wall-clock hours by hand; working
+    hours with ims's calendar arithmetic (pure computation, no statement)."""
+
+    hours: float
+    warning: float
+    #: ``after_hours`` of each escalation level
+    escalations: tuple[float, ...]
+    #: ``(SlaTimes, StateSla)`` of a working-hour SLA; ``None``: wall-clock hours
+    calendar: Any = None
+
+    def add(self, moment: datetime, hours: float) -> datetime:
+        if self.calendar is None:
+            return moment + timedelta(hours=hours)
+        times, sla = self.calendar
+        return times.add(sla, moment, hours)
+
+    def held(self, start: datetime, end: datetime) -> float:
+        """The SLA hours from ``start`` to ``end`` (how long a hold lasted)."""
+        if self.calendar is None:
+            return max((end - start).total_seconds() / 3600.0, 0.0)
+        times, sla = self.calendar
+        return max(times.between(sla, start, end), 0.0)
+
+    def open(self, now: datetime) -> tuple[datetime, datetime]:
+        """(warning time, due time) of a task opened at ``now``."""
+        return self.add(now, self.hours * self.warning), self.add(now, self.hours)
+
+    def next_check(
+        self, warn: datetime | None, due: datetime, fired: set[tuple[str, int]]
+    ) -> datetime | None:
+        """The first SLA event after the last one sent (warning, breach, escalations)."""
+        marks = [("WARNING", 0, warn)] if warn is not None else []
+        marks.append(("BREACH", 0, due))
+        for level, after in enumerate(self.escalations, start=1):
+            marks.append(("ESCALATION", level, self.add(due, after) if after else due))
+        last = max((i for i, (kind, level, _) in enumerate(marks) if (kind, level) in fired), default=-1)
+        left = marks[last + 1 :]
+        return left[0][2] if left else None
+
+
+@dataclass(frozen=True)
+class _Task:
+    """An ``open_task`` effect: a task for roles, due by the state's SLA."""
+
+    state: str
+    title: str
+    roles: tuple[str, ...]
+    sla: _Sla | None
+
+
+class _Blank(dict[str, Any]):
+    """Template values: a placeholder without a value is empty, as in ims."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class _Notify:
+    """A ``notify`` effect to roles: one inbox row per holder, the message rendered here."""
+
+    event: str
+    template: str
+    state: str
+    roles: tuple[str, ...]
+    #: subject and body templates in the deployment's language (``str.format_map``)
+    subject: str
+    body: str
+    #: the values known in advance (labels, SLA hours, task title, ...)
+    values: dict[str, Any] = field(hash=False)
+    #: the placeholders the template uses
+    needs: frozenset[str] = frozenset()
+    #: the entered state's SLA and the deployment's time zone, for ``{due_at}``
+    sla: _Sla | None = None
+    zone: Any = None
+
 
 @dataclass(frozen=True)
 class _Move:
-    """What a hold or resume writes besides the application row (from the configuration)."""
+    """What a hold or resume does, in ims's order (from the engine and the configuration)."""
 
-    close_status: str
-    task: tuple[str, list[str], float | None] | None  # (title, roles, sla hours)
-    notify_roles: tuple[str, ...]
-    event: str
-    template: str
-    label: str
+    action: str
+    source: str
+    target: str
+    roles: frozenset[str]
+    needs_reason: bool
+    final: bool
+    #: ("pause", state) | ("close", (state, status)) | ("resume", (state, sla, reopen tasks))
+    #: | ("open", _Task) | ("notify", _Notify)
+    effects: tuple[tuple[str, Any], ...]
 
 
 def _plan(ims: Any) -> dict[tuple[str, str], _Move]:
-    """(action, target state) -> the effects ims applies, read once from the engine.
+    """(action, state left) -> what ims does for it, read once from the engine and the
+    configuration: the hold from INTAKE_REVIEW and the resume from ON_HOLD.
 
-    A hand-written implementation would have these as constants; reading them here
-    keeps the floor's writes identical to ims's when the workflow changes.
+    A hand-written implementation would have these as constants; reading them here keeps
+    the floor's writes identical to ims's when the workflow changes.  What the floor does
+    not implement (steps, assignees, named recipients, e-mail channels, comments) fails
+    here, loudly.
     """
-    from ims.engine import CloseTasksEffect, NotifyEffect, OpenTaskEffect
+    from string import Formatter
+    from zoneinfo import ZoneInfo
+
+    from ims.config.models import OpenTask, label_for
+    from ims.engine import (
+        CloseTasksEffect,
+        NotifyEffect,
+        OpenTaskEffect,
+        PauseTasksEffect,
+        ResumeTasksEffect,
+    )
     from ims.rules import Actor, Snapshot
+    from ims.sla import times_for
+
+    config = ims.config
+    language = config.settings.language
+    workflow = config.workflows[WORKFLOW]
+    times = times_for(config)
+
+    def label(state: str) -> str:
+        return label_for(dict(workflow.states[state].label), language, state)
+
+    def sla_of(state: str) -> _Sla | None:
+        sla = config.sla.for_state(WORKFLOW, state)
+        if sla is None:
+            return None
+        steps = tuple(step.after_hours for step in sla.escalation)
+        return _Sla(sla.allowed_hours, sla.warning, steps, (times, sla) if sla.working else None)
+
+    def task(effect: OpenTaskEffect) -> _Task:
+        assert effect.assignee is None, f"the floor opens role tasks only: {effect!r}"
+        title = label_for(dict(effect.title), language, "") or label(effect.state)
+        return _Task(effect.state, title, tuple(effect.roles), sla_of(effect.state))
+
+    def notify(effect: NotifyEffect, action: str, source: str) -> _Notify:
+        assert not (effect.users or effect.assignee or effect.applicant or effect.to_applicant), effect
+        assert not config.notifications.channels_for(effect.template), "the floor writes inbox rows only"
+        found = config.notifications.templates.get(effect.template)
+        if found is not None:
+            subject = label_for(dict(found.subject), language, "")
+            body = label_for(dict(found.body), language, "")
+        elif language == "nl":
+            subject, body = "{number}: {state_label}", "Aanvraag {number} is nu in status {state_label}."
+        else:
+            subject, body = "{number}: {state_label}", "Application {number} is now in state {state_label}."
+        needs = frozenset(
+            name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(subject + body) if name
+        )
+        sla = config.sla.for_state(WORKFLOW, effect.state)
+        on_enter = workflow.states[effect.state].on_enter
+        opens = [e for e in on_enter if isinstance(e, OpenTask)]
+        values = {  # ims.services._messages.template_values: what does not change per transition
+            "workflow": WORKFLOW,
+            "state": effect.state,
+            "action": action,
+            "previous_state": source,
+            "workflow_label": label_for(dict(workflow.label), language, WORKFLOW),
+            "state_label": label(effect.state),
+            "previous_state_label": label(source),
+            "sla_hours": "" if sla is None else f"{sla.allowed_hours:g}",
+            "task_title": (label_for(dict(opens[0].title), language, "") or label(effect.state))
+            if opens
+            else "",
+        }
+        zone = ZoneInfo(config.settings.timezone)
+        return _Notify(
+            effect.event,
+            effect.template,
+            effect.state,
+            tuple(effect.roles),
+            subject,
+            body,
+            values,
+            needs,
+            sla_of(effect.state),
+            zone,
+        )
 
     now = datetime.now(UTC)
     director = Actor(DIRECTOR, frozenset({"director"}))
     plans = {}
-    for action, state, previous in (
+    for action, source, previous in (
         ("hold", "INTAKE_REVIEW", "DRAFT"),
         ("resume", "ON_HOLD", "INTAKE_REVIEW"),
     ):
         snap = Snapshot(
             workflow=WORKFLOW,
-            state=state,
+            state=source,
             previous_state=previous,
             data={},
             documents=(),
@@ -215,34 +382,56 @@ def _plan(ims: Any) -> dict[tuple[str, str], _Move]:
         )
         decision = ims.runtime.engine.decide(snap, director, action, now=now, reason=REASON)
         decision.raise_if_refused()
-        close = [e for e in decision.effects if isinstance(e, CloseTasksEffect)]
-        tasks = [e for e in decision.effects if isinstance(e, OpenTaskEffect)]
-        notes = [e for e in decision.effects if isinstance(e, NotifyEffect)]
-        assert len(close) == 1 and len(tasks) <= 1 and len(notes) == 1, decision.effects
-        assert len(decision.effects) == 1 + len(tasks) + len(notes), decision.effects
-        assert not (notes[0].users or notes[0].assignee or notes[0].applicant)
-        task = None
-        if tasks:
-            t = tasks[0]
-            title = t.title.get("en") or ""
-            task = (title, list(t.roles), t.sla_hours)
-        from ims.config.models import label_for
-
         target = decision.to_state
         assert target is not None
-        label = label_for(dict(ims.config.workflows[WORKFLOW].states[target].label), "en", target)
-        plans[(action, target)] = _Move(
-            close[0].status, task, notes[0].roles, notes[0].event, notes[0].template, label
+        effects: list[tuple[str, Any]] = []
+        for e in decision.effects:
+            if isinstance(e, PauseTasksEffect):
+                effects.append(("pause", e.state))
+            elif isinstance(e, CloseTasksEffect):
+                effects.append(("close", (e.state, e.status)))
+            elif isinstance(e, ResumeTasksEffect):
+                effects.append(("resume", (e.state, sla_of(e.state), tuple(task(t) for t in e.reopen))))
+            elif isinstance(e, OpenTaskEffect):
+                effects.append(("open", task(e)))
+            elif isinstance(e, NotifyEffect):
+                effects.append(("notify", notify(e, action, source)))
+            else:
+                raise AssertionError(f"the floor does not implement {e!r}")
+        transition = next(
+            t for t in workflow.transitions if t.name == action and source in workflow.sources_of(t)
+        )
+        requires = {*transition.requires, *workflow.states[target].requires}
+        assert "comment" not in requires, "the floor passes no comment"
+        plans[(action, source)] = _Move(
+            action,
+            source,
+            target,
+            frozenset(transition.roles),
+            "reason" in requires,
+            target in config.workflow(WORKFLOW).final_states,
+            tuple(effects),
         )
     return plans
 
 
 class Floor:
-    """One hold/resume with the bare driver: the same reads and writes as ims, no ORM."""
+    """One hold/resume with the bare driver: the same reads and writes as ims, no ORM.
+
+    Per transition, in ims's order (``WorkflowService.transition``): the actor with its
+    roles; the application row, its documents and steps (the snapshot); the state period
+    left closed and the next opened; the versioned UPDATE of the application; the effects
+    (hold: pause the state's open tasks; resume: complete the tasks of the hold state,
+    read the paused tasks and the SLA notices they had, move their due times on, or open
+    the state's task when nothing was paused); the role holders and one inbox row each;
+    the history event; the audit chain's last row and the next.  One transaction.
+    """
 
     def __init__(self, db: Database, plans: dict[tuple[str, str], _Move]) -> None:
         self.kind = db.kind
         self.plans = plans
+        #: a list to note each statement in (``check_same_writes``); None when timing
+        self.trace: list[tuple[str, str, int]] | None = None
         if db.kind == "sqlite":
             import sqlite3
 
@@ -263,25 +452,38 @@ class Floor:
             self.jsonb = Jsonb
             self.p = "%s"
         p = self.p
+        returning = "" if db.kind == "sqlite" else " RETURNING id"
         self.sql = {
-            "actor": "SELECT u.id, u.active, r.name FROM users u "
+            "actor": "SELECT u.username, u.active, r.name FROM users u "
             "LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id "
             f"WHERE u.username = {p}",
-            "app": "SELECT number, workflow, state, previous_state, data, version, assignee, "
-            f"applicant, priority, state_entered_at FROM applications WHERE id = {p}",
+            "app": "SELECT id, number, workflow, workflow_version, state, previous_state, data, "
+            "version, assignee, applicant, priority, created_by, created_at, updated_at, "
+            f"state_entered_at, closed_at, district FROM applications WHERE id = {p}",
             "docs": f"SELECT document_type, status FROM documents WHERE application_id = {p}",
             "steps": f"SELECT step_name, status, data FROM application_steps WHERE application_id = {p}",
-            "update": f"UPDATE applications SET state = {p}, previous_state = {p}, "
-            f"state_entered_at = {p}, closed_at = NULL, updated_at = {p}, version = {p} "
-            f"WHERE id = {p} AND version = {p}",
-            "close": f"UPDATE tasks SET status = {p}, completed_at = {p} "
-            f"WHERE application_id = {p} AND state = {p} "
-            "AND status IN ('PENDING', 'IN_PROGRESS', 'OVERDUE')",
-            "task": "INSERT INTO tasks (application_id, state, title, roles, assignee, status, "
-            f"due_at, created_at) VALUES ({p}, {p}, {p}, {p}, NULL, 'PENDING', {p}, {p})",
-            "holders": "SELECT r.name, u.username FROM roles r "
-            "JOIN user_roles ur ON ur.role_id = r.id JOIN users u ON u.id = ur.user_id "
-            f"WHERE r.name IN (SELECT value FROM {self._list_source()}) AND u.active",
+            "close_period": f"UPDATE state_periods SET exited_at = {p}, seconds = {p}, "
+            f"exit_transition = {p}, next_state = {p} WHERE application_id = {p} AND exited_at IS NULL",
+            "open_period": "INSERT INTO state_periods (application_id, workflow, state, entered_at) "
+            f"VALUES ({p}, {p}, {p}, {p})",
+            "update": f"UPDATE applications SET state = {p}, previous_state = {p}, version = {p}, "
+            f"updated_at = {p}, state_entered_at = {p}, closed_at = {p} WHERE id = {p} AND version = {p}",
+            "pause": f"UPDATE tasks SET paused_at = {p}, next_check_at = NULL WHERE application_id = {p} "
+            f"AND state = {p} AND status IN {OPEN_STATUSES} AND paused_at IS NULL",
+            "close": f"UPDATE tasks SET status = {p}, completed_at = {p}, next_check_at = NULL, "
+            "breached_at = CASE WHEN breached_at IS NULL AND paused_at IS NULL "
+            f"AND due_at < {p} THEN due_at ELSE breached_at END "
+            f"WHERE application_id = {p} AND state = {p} AND status IN {OPEN_STATUSES}",
+            "paused": "SELECT id, state, due_at, warn_at, paused_at, paused_seconds FROM tasks "
+            f"WHERE application_id = {p} AND state = {p} AND status IN {OPEN_STATUSES} "
+            "AND paused_at IS NOT NULL",
+            "fired": "SELECT task_id, kind, level FROM sla_notices WHERE task_id IN ({})",
+            "resume": f"UPDATE tasks SET due_at = {p}, warn_at = {p}, next_check_at = {p}, "
+            f"paused_at = NULL, paused_seconds = {p} WHERE id = {p}",
+            "task": "INSERT INTO tasks (application_id, workflow, state, title, roles, assignee, "
+            "status, due_at, warn_at, next_check_at, paused_seconds, created_at) VALUES "
+            f"({p}, {p}, {p}, {p}, {p}, NULL, 'PENDING', {p}, {p}, {p}, 0, {p}){returning}",
+            "task_role": f"INSERT INTO task_roles (task_id, role) VALUES ({p}, {p})",
             "notify": "INSERT INTO notifications (application_id, event, template, channel, "
             "recipient, recipient_role, subject, body, payload, status, attempts, "
             "next_attempt_at, idempotency_key, created_at, sent_at) VALUES "
@@ -293,96 +495,92 @@ class Floor:
             "audit": "INSERT INTO audit_log (chain, seq, application_id, actor, action, payload, "
             f"created_at, prev_hash, hash) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
         }
-
-    def _list_source(self) -> str:
-        # the roles to notify, as one parameter: a JSON array on SQLite, an array on PG
-        return "json_each(?)" if self.kind == "sqlite" else "unnest(%s::text[]) AS value"
+        # the holders of a notification's roles: one IN list per number of roles, as ims
+        for move in plans.values():
+            for kind, effect in move.effects:
+                if kind == "notify":
+                    self.sql[f"holders{len(effect.roles)}"] = (
+                        "SELECT r.name, u.username FROM roles r JOIN user_roles ur ON ur.role_id = r.id "
+                        "JOIN users u ON u.id = ur.user_id "
+                        f"WHERE r.name IN ({', '.join([p] * len(effect.roles))}) AND u.active"
+                    )
 
     # driver differences: timestamps and JSON
-    def ts(self, moment: datetime) -> Any:
-        if self.kind == "sqlite":
-            return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return moment
+    def ts(self, moment: datetime | None) -> Any:
+        if moment is None or self.kind != "sqlite":
+            return moment
+        return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def when(self, value: Any) -> datetime | None:
+        """A timestamp read back: aware UTC."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     def js(self, value: Any) -> Any:
         return json.dumps(value) if self.kind == "sqlite" else self.jsonb(value)
 
-    def roles_param(self, roles: tuple[str, ...]) -> Any:
-        return json.dumps(list(roles)) if self.kind == "sqlite" else list(roles)
-
     def transition(self, app_id: int, action: str, actor: str, reason: str | None) -> int:
         now = datetime.now(UTC)
-        c = self.conn
         sql = self.sql
-        cur = c.cursor()
+        cur = self.conn.cursor()
+        if self.trace is not None:
+            cur = _Traced(cur, self.trace)
         cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
         try:
-            # reads: the actor with its roles, then the snapshot
+            # reads: the actor with its roles, then the snapshot (application, documents, steps)
             rows = cur.execute(sql["actor"], (actor,)).fetchall()
             if not rows or not rows[0][1]:
                 raise PermissionError(actor)
             roles = {r[2] for r in rows if r[2] is not None}
             row = cur.execute(sql["app"], (app_id,)).fetchone()
-            number, _wf, state, previous, data, version = row[:6]
+            if row is None:
+                raise LookupError(app_id)
+            number, workflow, state, previous, data, version, assignee = row[1:3] + row[4:9]
+            entered = self.when(row[14])
             if self.kind == "sqlite":
                 data = json.loads(data)
             docs = cur.execute(sql["docs"], (app_id,)).fetchall()
             steps = cur.execute(sql["steps"], (app_id,)).fetchall()
             if self.kind == "sqlite":
                 steps = [(name, status, json.loads(d)) for name, status, d in steps]
-            del data, docs, steps  # hold and resume have no gate; ims reads them anyway
+            del docs, steps  # hold and resume have no gate; ims reads them anyway
             # the decision (what the engine answers for hold/resume)
-            if "director" not in roles and "minister" not in roles:
+            move = self.plans.get((action, state))
+            if move is None:
+                raise ValueError(f"no {action} from {state}")
+            if not roles & move.roles:
                 raise PermissionError(action)
-            target = "ON_HOLD" if action == "hold" else previous
-            move = self.plans[(action, "ON_HOLD" if action == "hold" else "INTAKE_REVIEW")]
-            if action == "hold" and not (reason and reason.strip()):
+            if move.needs_reason and not (reason and reason.strip()):
                 raise ValueError("a reason is required")
+            target = move.target
+            if action == "resume" and previous != target:
+                raise ValueError(f"the floor resumes to {target} only, not {previous}")
             stamp = self.ts(now)
             new_version = version + 1
-            cur.execute(sql["update"], (target, state, stamp, stamp, new_version, app_id, version))
+            # the move: the period left closed, the next opened, the versioned UPDATE
+            seconds = max((now - entered).total_seconds(), 0.0)
+            cur.execute(sql["close_period"], (stamp, seconds, action, target, app_id))
+            cur.execute(sql["open_period"], (app_id, workflow, target, stamp))
+            closed = stamp if move.final else None
+            cur.execute(sql["update"], (target, state, new_version, stamp, stamp, closed, app_id, version))
             if cur.rowcount != 1:
                 raise RuntimeError("version conflict")
-            cur.execute(sql["close"], (move.close_status, stamp, app_id, state))
-            if move.task is not None:
-                title, task_roles, hours = move.task
-                due = None if hours is None else self.ts(now + timedelta(hours=hours))
-                cur.execute(sql["task"], (app_id, target, title, self.js(task_roles), due, stamp))
-            holders = cur.execute(sql["holders"], (self.roles_param(move.notify_roles),)).fetchall()
-            recipients: dict[str, str] = {}
-            by_role: dict[str, list[str]] = {r: [] for r in move.notify_roles}
-            for role, username in holders:
-                by_role[role].append(username)
-            for role in move.notify_roles:
-                for username in by_role[role]:
-                    recipients.setdefault(username, role)
-            targets: list[tuple[str | None, str]] = sorted(recipients.items())
-            targets += [(None, r) for r, users in by_role.items() if not users]
-            subject = f"{number}: {move.label}"
-            body = f"Application {number} is now in state {move.label}."
-            payload = self.js(
-                {"number": number, "state": target, "event": move.event, "template": move.template}
-            )
-            key = f"app{app_id}-v{new_version}:{move.template}:{target}:"
-            cur.executemany(
-                sql["notify"],
-                [
-                    (
-                        app_id,
-                        move.event,
-                        move.template,
-                        user,
-                        role,
-                        subject,
-                        body,
-                        payload,
-                        key + (user or f"role-{role}"),
-                        stamp,
-                        stamp,
-                    )
-                    for user, role in targets
-                ],
-            )
+            # the effects, in the engine's order
+            for kind, effect in move.effects:
+                if kind == "pause":
+                    cur.execute(sql["pause"], (stamp, app_id, effect))
+                elif kind == "close":
+                    task_state, status = effect
+                    cur.execute(sql["close"], (status, stamp, stamp, app_id, task_state))
+                elif kind == "resume":
+                    self._resume(cur, app_id, workflow, effect, now)
+                elif kind == "open":
+                    self._open(cur, app_id, workflow, effect, now)
+                else:
+                    self._notify(cur, app_id, effect, number, data, assignee, new_version, actor, reason, now)
             event_id = cur.execute(
                 sql["event"], (app_id, action, state, target, actor, reason, stamp)
             ).fetchone()[0]
@@ -391,8 +589,8 @@ class Floor:
             last = cur.execute(sql["last"], (chain,)).fetchone()
             seq, prev_hash = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
             audit_payload: dict[str, Any] = {
-                "number": number,
                 "from_state": state,
+                "number": number,
                 "to_state": target,
                 "version": new_version,
             }
@@ -417,7 +615,7 @@ class Floor:
                     app_id,
                     actor,
                     action,
-                    self.js(audit_payload),
+                    self.js(dict(sorted(audit_payload.items()))),
                     stamp,
                     prev_hash,
                     digest,
@@ -429,8 +627,356 @@ class Floor:
             cur.execute("ROLLBACK")
             raise
 
+    def _open(self, cur: Any, app_id: int, workflow: str, task: _Task, now: datetime) -> None:
+        """INSERT the task, then its role rows (``_effects.open_task``)."""
+        warn = due = None
+        if task.sla is not None:
+            warn, due = task.sla.open(now)
+        cur.execute(
+            self.sql["task"],
+            (
+                app_id,
+                workflow,
+                task.state,
+                task.title,
+                self.js(list(task.roles)),
+                self.ts(due),
+                self.ts(warn),
+                self.ts(warn or due),
+                self.ts(now),
+            ),
+        )
+        task_id = cur.lastrowid if self.kind == "sqlite" else cur.fetchone()[0]
+        roles = list(dict.fromkeys(task.roles))
+        if roles:
+            cur.executemany(self.sql["task_role"], [(task_id, role) for role in roles])
+
+    def _resume(self, cur: Any, app_id: int, workflow: str, effect: Any, now: datetime) -> None:
+        """Restart the paused tasks' SLA clock, or open the state's task (``_effects.resume_tasks``)."""
+        state, sla, reopen = effect
+        rows = cur.execute(self.sql["paused"], (app_id, state)).fetchall()
+        if not rows:
+            for task in reopen:
+                self._open(cur, app_id, workflow, task, now)
+            return
+        ids = [r[0] for r in rows]
+        fired: dict[int, set[tuple[str, int]]] = {}
+        notices = self.sql["fired"].format(", ".join([self.p] * len(ids)))
+        for task_id, kind, level in cur.execute(notices, ids).fetchall():
+            fired.setdefault(task_id, set()).add((kind, level))
+        updates = []
+        for task_id, _state, due_at, warn_at, paused_at, paused_seconds in rows:
+            due, warn, paused = self.when(due_at), self.when(warn_at), self.when(paused_at)
+            assert paused is not None
+            if sla is None:  # no SLA: wall-clock time
+                shift = now - paused
+                hours = shift.total_seconds() / 3600.0
+                due = None if due is None else due + shift
+                warn = None if warn is None else warn + shift
+                next_check = None
+            else:
+                hours = sla.held(paused, now)
+                due = None if due is None else sla.add(due, hours)
+                warn = None if warn is None else sla.add(warn, hours)
+                next_check = None if due is None else sla.next_check(warn, due, fired.get(task_id, set()))
+            updates.append(
+                (self.ts(due), self.ts(warn), self.ts(next_check), paused_seconds + hours * 3600.0, task_id)
+            )
+        cur.executemany(self.sql["resume"], updates)
+
+    def _notify(
+        self,
+        cur: Any,
+        app_id: int,
+        note: _Notify,
+        number: str,
+        data: Any,
+        assignee: str | None,
+        version: int,
+        actor: str,
+        reason: str | None,
+        now: datetime,
+    ) -> None:
+        """The holders of the roles, one inbox row each (``_effects.notify``, ``_messages``)."""
+        holders = cur.execute(self.sql[f"holders{len(note.roles)}"], note.roles).fetchall()
+        by_role: dict[str, list[str]] = {r: [] for r in note.roles}
+        for role, username in holders:
+            by_role[role].append(username)
+        recipients: dict[str, str] = {}
+        for role in note.roles:
+            for username in by_role[role]:
+                recipients.setdefault(username, role)
+        targets: list[tuple[str | None, str]] = sorted(recipients.items())
+        targets += [(None, r) for r, users in by_role.items() if not users]
+        values = _Blank(note.values)
+        values.update(number=number, actor=actor, reason=reason or "", comment="")
+        if "applicant_name" in note.needs:
+            person = data.get("applicant") if isinstance(data, dict) else None
+            values["applicant_name"] = (
+                " ".join(str(person[k]) for k in ("first_name", "last_name") if person.get(k))
+                if isinstance(person, dict)
+                else ""
+            )
+        if "assignee" in note.needs:
+            values["assignee"] = assignee or ""
+        if "due_at" in note.needs and note.sla is not None:
+            values["due_at"] = note.sla.open(now)[1].astimezone(note.zone).strftime("%Y-%m-%d %H:%M")
+        subject = note.subject.format_map(values)
+        body = note.body.format_map(values)
+        payload = self.js(
+            {"number": number, "state": note.state, "event": note.event, "template": note.template}
+        )
+        key = f"app{app_id}-v{version}:{note.template}:{note.state}:"
+        stamp = self.ts(now)
+        cur.executemany(
+            self.sql["notify"],
+            [
+                (
+                    app_id,
+                    note.event,
+                    note.template,
+                    user,
+                    role,
+                    subject,
+                    body,
+                    payload,
+                    key + (user or f"role-{role}"),
+                    stamp,
+                    stamp,
+                )
+                for user, role in targets
+            ],
+        )
+
     def close(self) -> None:
         self.conn.close()
+
+
+# ------------------------------------------------------------------------------ same writes
+
+_STATEMENT = re.compile(
+    r"\s*(?:(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+(\w+)|(SELECT)\b.*?\bFROM\s+(\w+))", re.S | re.I
+)
+
+
+def _signature(statement: str, rows: int) -> tuple[str, str, int] | None:
+    """(verb, table, rows) of a statement; None for BEGIN and the like."""
+    if statement.strip().upper() in ("COMMIT", "ROLLBACK"):
+        return (statement.strip().upper(), "", 1)
+    found = _STATEMENT.match(statement)
+    if found is None:
+        return None
+    verb, table, select, source = found.groups()
+    return ((verb or select).split()[0].upper(), (table or source).lower(), rows)
+
+
+class _Traced:
+    """The floor's cursor noting each statement's signature (only in ``check_same_writes``)."""
+
+    def __init__(self, cur: Any, log: list[tuple[str, str, int]]) -> None:
+        self._cur, self._log = cur, log
+
+    def _note(self, statement: str, rows: int) -> None:
+        sig = _signature(statement, rows)
+        if sig is not None:
+            self._log.append(sig)
+
+    def execute(self, statement: str, *params: Any) -> _Traced:
+        self._note(statement, 1)
+        self._cur.execute(statement, *params)
+        return self
+
+    def executemany(self, statement: str, rows: list[Any]) -> _Traced:
+        self._note(statement, len(rows))
+        self._cur.executemany(statement, rows)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cur, name)
+
+
+#: what a transition writes, per table, for one application (timestamps become "t")
+_WRITTEN = {
+    "applications": "SELECT state, previous_state, version, closed_at FROM applications WHERE id = {p}",
+    "state_periods": "SELECT workflow, state, entered_at, exited_at, seconds, exit_transition, next_state "
+    "FROM state_periods WHERE application_id = {p} ORDER BY id",
+    "tasks": "SELECT workflow, state, title, roles, assignee, status, created_at, due_at, warn_at, "
+    "next_check_at, breached_at, paused_at, paused_seconds, started_at, completed_at, completed_by "
+    "FROM tasks WHERE application_id = {p} ORDER BY id",
+    "task_roles": "SELECT role FROM task_roles WHERE task_id IN "
+    "(SELECT id FROM tasks WHERE application_id = {p}) ORDER BY task_id, role",
+    "sla_notices": "SELECT kind, level FROM sla_notices WHERE application_id = {p} ORDER BY id",
+    "notifications": "SELECT event, template, channel, recipient, recipient_role, subject, body, payload, "
+    "status, attempts, next_attempt_at, idempotency_key, created_at, sent_at "
+    "FROM notifications WHERE application_id = {p} ORDER BY id",
+    "workflow_events": "SELECT action, from_state, to_state, actor, reason, comment, data, created_at "
+    "FROM workflow_events WHERE application_id = {p} ORDER BY id",
+    "audit_log": "SELECT chain, seq, actor, action, payload, created_at FROM audit_log "
+    "WHERE application_id = {p} ORDER BY seq",
+}
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?")
+
+
+def _written(floor: Floor, app_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of ``app_id`` in every table a transition writes, comparable across applications:
+    its number, id and applicant's name masked, timestamps "t", and the SLA arithmetic as
+    durations (a task's due, warning and next check after its creation, less the time on hold;
+    a period's seconds less its length)."""
+    cur = floor.conn.cursor()
+    number, data = cur.execute(
+        f"SELECT number, data FROM applications WHERE id = {floor.p}", (app_id,)
+    ).fetchone()
+    data = json.loads(data) if isinstance(data, str) else data
+    person = data.get("applicant") or {}
+    name = " ".join(str(person[k]) for k in ("first_name", "last_name") if person.get(k))
+    masks = [
+        (number, "#"),
+        (f"app{app_id}-", "app#-"),
+        (f"application:{app_id}", "application:#"),
+        (name, "NAME"),
+    ]
+
+    def norm(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return "t"
+        if isinstance(value, str):
+            if value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    return norm(json.loads(value))
+            for old, new in masks:
+                value = value.replace(old, new)
+            return _TIMESTAMP.sub("t", value)
+        if isinstance(value, dict):
+            return {k: norm(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [norm(v) for v in value]
+        return value
+
+    def since(moment: Any, start: datetime, on_hold: float) -> float | None:
+        at = floor.when(moment)
+        return None if at is None else round((at - start).total_seconds() - on_hold, 3)
+
+    def seconds(start: Any, end: Any, less: float) -> float | None:
+        """``end - start`` in seconds, less ``less`` (a time on hold, a period's seconds)."""
+        a, b = floor.when(start), floor.when(end)
+        return None if a is None or b is None else round((b - a).total_seconds() - less, 3)
+
+    def on_hold(task: Any) -> float:
+        """The seconds of the holds a task was resumed from while it was open: its
+        paused_seconds on a wall-clock SLA (the reference deployment's)."""
+        start, end = floor.when(task[6]), floor.when(task[14])
+        assert start is not None
+        holds = [(floor.when(r[2]), floor.when(r[3])) for r in raw["state_periods"] if r[5] == "resume"]
+        return sum(
+            (b - a).total_seconds()
+            for a, b in holds
+            if a is not None and b is not None and a >= start and (end is None or b <= end)
+        )
+
+    raw = {
+        table: cur.execute(query.format(p=floor.p), (app_id,)).fetchall() for table, query in _WRITTEN.items()
+    }
+    # periods: seconds less the period's length; tasks: due, warning and next check after
+    # creation less the time on hold, and the time on hold less the holds' periods
+    raw["state_periods"] = [
+        (*r[:4], None if r[4] is None else seconds(r[2], r[3], r[4]), *r[5:]) for r in raw["state_periods"]
+    ]
+    raw["tasks"] = [
+        (
+            *r[:6],
+            *(seconds(r[6], m, r[12]) for m in r[7:10]),
+            *r[10:12],
+            round(r[12] - on_hold(r), 3),
+            *r[13:],
+        )
+        for r in raw["tasks"]
+    ]
+    return {table: [tuple(norm(v) for v in r) for r in rows] for table, rows in raw.items()}
+
+
+def _delta(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> str:
+    """Rows added (+) and changed (~) per table."""
+    parts = []
+    for table in _WRITTEN:
+        added = len(after[table]) - len(before[table])
+        changed = sum(1 for a, b in zip(before[table], after[table], strict=False) if a != b)
+        if added or changed:
+            parts.append(table + (f" +{added}" if added else "") + (f" ~{changed}" if changed else ""))
+    return ", ".join(parts)
+
+
+def _since(base: dict[str, list[Any]], now: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The rows added or changed since ``base``, with their position, per table."""
+    return {
+        table: [(i, row) for i, row in enumerate(rows) if i >= len(base[table]) or row != base[table][i]]
+        for table, rows in now.items()
+    }
+
+
+def _compare(kind: str, when: str, ims: dict[str, list[Any]], floor: dict[str, list[Any]]) -> None:
+    for table in _WRITTEN:
+        if ims[table] != floor[table]:
+            pairs = [(a, b) for a, b in zip(ims[table], floor[table], strict=False) if a != b]
+            raise SystemExit(
+                f"{kind} {when}: {table} differs ({len(ims[table])} rows of ims, "
+                f"{len(floor[table])} of the floor); first difference:\n"
+                f"  ims:   {pairs[0][0] if pairs else ims[table][len(floor[table]) :]}\n"
+                f"  floor: {pairs[0][1] if pairs else floor[table][len(ims[table]) :]}"
+            )
+
+
+def check_same_writes(db: Database, ims_app: int, floor_app: int, rounds: int = 2) -> str:
+    """ims and the floor hold and resume two applications prepared alike, side by side.
+
+    After each transition both must have run the same statements (verb, table and rows,
+    in order; one COMMIT), and the rows the check added or changed in every table a
+    transition writes must be the same for both applications (see ``_written``).
+    Returns a summary; raises SystemExit otherwise.
+    """
+    from sqlalchemy import event
+
+    ims = open_ims(db, upgrade=False)
+    floor = Floor(db, _plan(ims))
+    ims_log: list[tuple[str, str, int]] = []
+
+    def on_execute(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        sig = _signature(statement, len(params) if many else 1)
+        if sig is not None:
+            ims_log.append(sig)
+
+    def on_commit(conn: Any) -> None:
+        ims_log.append(("COMMIT", "", 1))
+
+    event.listen(ims.runtime.db, "before_cursor_execute", on_execute)
+    event.listen(ims.runtime.db, "commit", on_commit)
+    floor.trace = []
+    summary: dict[str, str] = {}
+    try:
+        # rows from the preparation (document ids, hashes) differ; what the check writes must not
+        base = {ims_app: _written(floor, ims_app), floor_app: _written(floor, floor_app)}
+        before = base[ims_app]
+        for _ in range(rounds):
+            for action in ("hold", "resume"):
+                ims_log.clear()
+                floor.trace.clear()
+                reason = REASON if action == "hold" else None
+                ims.workflow.transition(ims_app, action, actor=DIRECTOR, reason=reason)
+                floor.transition(floor_app, action, DIRECTOR, reason)
+                if ims_log != floor.trace:
+                    raise SystemExit(
+                        f"{db.kind} {action}: the floor's statements differ from ims's\n"
+                        f"  ims:   {ims_log}\n  floor: {floor.trace}"
+                    )
+                after, theirs = _written(floor, ims_app), _written(floor, floor_app)
+                _compare(db.kind, action, _since(base[ims_app], after), _since(base[floor_app], theirs))
+                summary[action] = f"{len(ims_log)} statements; rows {_delta(before, after)}"
+                before = after
+    finally:
+        event.remove(ims.runtime.db, "before_cursor_execute", on_execute)
+        event.remove(ims.runtime.db, "commit", on_commit)
+        floor.close()
+        ims.close()
+    return "; ".join(f"{action}: {text}" for action, text in summary.items())
 
 
 # ------------------------------------------------------------------------------ workers
@@ -826,11 +1372,15 @@ def main(argv: list[str] | None = None) -> int:
         db = create_database(kind, args.config)
         try:
             started = time.perf_counter()
-            app_ids = prepare(db, max(workers) * APPS_PER_WORKER)
+            app_ids = prepare(db, max(workers) * APPS_PER_WORKER + 2)
             print(
                 f"{kind}: {len(app_ids)} applications prepared in {time.perf_counter() - started:.1f} s",
                 file=sys.stderr,
             )
+            # two more, prepared alike: one held and resumed by ims, one by the floor
+            *app_ids, ims_app, floor_app = app_ids
+            same = check_same_writes(db, ims_app, floor_app)
+            print(f"{kind}: the floor writes what ims writes ({same})", file=sys.stderr)
             for w in workers:
                 result = run_persisted(db, app_ids, w, n, reps, warmup)
                 print(

@@ -140,7 +140,12 @@ def apply_effects(
     context: Mapping[str, Any] | None = None,
 ) -> None:
     """Apply ``effects``; ``context`` gives message templates ``action``, ``actor``,
-    ``reason``, ``comment`` and ``previous_state`` (see :mod:`ims.services._messages`)."""
+    ``reason``, ``comment`` and ``previous_state`` (see :mod:`ims.services._messages`).
+
+    Resumed tasks keep their own due time (moved on by the hold), which the messages
+    of the same move then show as ``{due_at}``.
+    """
+    context = dict(context or {})
     for effect in effects:
         if isinstance(effect, CloseTasksEffect):
             close_tasks(session, app.id, effect.state, effect.status, now)
@@ -149,7 +154,10 @@ def apply_effects(
         elif isinstance(effect, PauseTasksEffect):
             core(session).execute(_PAUSE_TASKS, {"app_id": app.id, "task_state": effect.state, "now": now})
         elif isinstance(effect, ResumeTasksEffect):
-            if not resume_tasks(session, config, app, effect.state, now):
+            dues = resume_tasks(session, config, app, effect.state, now)
+            if dues:
+                context["due_at"] = _messages.local_time(config, min(dues))
+            elif dues is None:
                 for reopen in effect.reopen:
                     open_task(session, app, reopen, _task_title(config, app, reopen), now)
         elif isinstance(effect, OpenStepEffect):
@@ -189,8 +197,11 @@ def open_task(session: Session, app: Application, effect: OpenTaskEffect, title:
     return task_id
 
 
-def resume_tasks(session: Session, config: ImsConfig, app: Application, state: str, now: datetime) -> int:
-    """Restart the clock of the tasks of ``state`` paused by a hold; how many there were.
+def resume_tasks(
+    session: Session, config: ImsConfig, app: Application, state: str, now: datetime
+) -> list[datetime] | None:
+    """Restart the clock of the tasks of ``state`` paused by a hold; their new due times
+    (``None`` when no task was paused).
 
     Due and warning times move on by the SLA time spent on hold (working time when the
     state's SLA counts working hours); ``next_check_at`` becomes the next SLA event not
@@ -199,7 +210,7 @@ def resume_tasks(session: Session, config: ImsConfig, app: Application, state: s
     conn = core(session)
     rows = conn.execute(_PAUSED_TASKS, {"app_id": app.id, "task_state": state}).all()
     if not rows:
-        return 0
+        return None
     times = times_for(config)
     sla = config.sla.for_state(app.workflow, state)
     fired: dict[int, set[tuple[str, int]]] = {}
@@ -218,7 +229,7 @@ def resume_tasks(session: Session, config: ImsConfig, app: Application, state: s
             {"task_id": row.id, "due": due, "warn": warn, "paused": paused, "next_check": next_check}
         )
     conn.execute(_RESUME_TASK, updates)
-    return len(rows)
+    return [u["due"] for u in updates if u["due"] is not None]
 
 
 def _task_title(config: ImsConfig, app: Application, effect: OpenTaskEffect) -> str:

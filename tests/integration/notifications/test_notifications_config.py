@@ -79,6 +79,9 @@ def test_placeholder_language_and_template_errors_point_at_the_text(deployment: 
         f"{wf}:{position(workflow, 'application_rejected')}: error[unknown-template]:"
         f" /states/REJECTED/on_enter/0/notify/template: unknown template 'application_rejected'"
         "\n  hint: did you mean 'application_approved'?",
+        f"{wf}:{position(workflow, 'application_on_hold')}: error[unknown-template]:"
+        f" /states/ON_HOLD/on_enter/0/notify/template: unknown template 'application_on_hold'"
+        "\n  hint: did you mean 'application_approved'?",
     ]
 
 

@@ -101,7 +101,7 @@ def test_alembic_config_points_at_the_package() -> None:
     assert cfg.get_main_option("script_location") == str(migrate.MIGRATIONS_DIR)
     assert cfg.get_main_option("sqlalchemy.url") == "sqlite:///x%20y.db"
     assert (migrate.MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert migrate.head() == "0004"
+    assert migrate.head() == "0005"
 
 
 def test_db_url_and_engine_are_one_database(db_url: str, engine: Engine) -> None:

@@ -117,3 +117,21 @@ def test_a_hold_over_the_weekend_costs_no_working_time(working_ims: tuple[IMS, C
     ims.workflow.transition(number, "resume", actor="dirk")
     # Tuesday 13:00 + 8 working hours, over the Wednesday holiday: Thursday 13:00 local
     assert ims.tasks.get(task_id).due_at == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+
+
+def test_hold_and_resume_messages_say_what_happened(ims: IMS, clock: Clock) -> None:
+    """The hold's message gives the reason (not an empty task line); the resume's message
+    gives the resumed task's real due time, moved on by the hold."""
+    from ims.services._messages import local_time
+
+    number = intake(ims)  # the intake task is due START + 48 h
+    clock.set(START + timedelta(hours=10))
+    ims.workflow.transition(number, "hold", actor="dirk", reason="Waiting for the court.")
+    held = [m for m in ims.notifications.inbox(actor="mina") if number in m.subject]  # newest first
+    assert held and "Waiting for the court." in held[0].body
+    assert "Task: ," not in held[0].body and "Taak: ," not in held[0].body
+    clock.set(START + timedelta(hours=70))
+    ims.workflow.transition(number, "resume", actor="dirk")
+    due = START + timedelta(hours=48 + 60)
+    resumed = [m for m in ims.notifications.inbox(actor="fenna") if number in m.subject]
+    assert local_time(ims.config, due) in resumed[0].body

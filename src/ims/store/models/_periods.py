@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer
+from sqlalchemy import Float, ForeignKey, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ims.store.base import Base, UTCDateTime
@@ -25,6 +25,13 @@ class StatePeriod(Base):
         Index(None, "workflow", "state", "entered_at"),
         # the time-in-state report: stays ended in a period, read from the index alone
         Index(None, "exited_at", "workflow", "state", "seconds"),
+        # the open period of an application (one; closed by the next move), found in one step
+        Index(
+            "ix_state_periods_open",
+            "application_id",
+            sqlite_where=text("exited_at IS NULL"),
+            postgresql_where=text("exited_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

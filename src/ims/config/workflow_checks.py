@@ -168,10 +168,30 @@ def check_workflow(part: Part, known: Known, out: list[ConfigIssue]) -> None:
     for name, state in states.items():
         for i, effect in enumerate(state.get("on_enter", [])):
             _effect(part, ("states", name, "on_enter", i), effect, known, out)
+    _steps_opened(part, steps, states, out)
     sources = [_transition(part, i, t, known, out) for i, t in enumerate(wf.get("transitions", []))]
     _duplicates(part, sources, out)
     if initial_ok:
         _reachability(part, sources, out)
+
+
+def _steps_opened(
+    part: Part, steps: Mapping[str, Any], states: Mapping[str, Any], out: list[ConfigIssue]
+) -> None:
+    """A step is recorded only once a state's ``open_step`` opened it: one no state opens never can be."""
+    opened = {
+        effect.get("open_step")
+        for state in states.values()
+        for effect in state.get("on_enter", [])
+        if isinstance(effect, Mapping)
+    }
+    if not opened <= set(steps) | {None}:
+        return  # an open_step names an unknown step: that typo is reported, and is likely the one
+    for name in steps:
+        if name not in opened:
+            message = f"step '{name}' is never opened: no state's on_enter has 'open_step: {name}'"
+            hint = f"add '- open_step: {name}' to the on_enter of the state working on it, or drop the step"
+            out.append(part.issue(("steps", name), "step-never-opened", message, hint, key=True))
 
 
 def _json_schema(part: Part, path: JsonPath, value: Any, out: list[ConfigIssue]) -> None:

@@ -102,7 +102,10 @@ def test_step_field_must_be_in_the_step_schema() -> None:
         },
         # the application data schema does not declare 'outcome': step fields are not read there
         "data_schema": {"type": "object", "additionalProperties": False, "properties": {}},
-        "states": {"A": {}, "B": {"final": True}},
+        "states": {
+            "A": {"on_enter": [{"open_step": "decision"}, {"open_step": "open"}]},
+            "B": {"final": True},
+        },
         "transitions": [
             {
                 "name": "go",

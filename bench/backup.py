@@ -9,9 +9,10 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, trust auth, as in CI
 What it does, in one run:
 
 1. Creates a PostgreSQL database, migrates it, and fills it with bulk SQL
-   (``INSERT ... SELECT generate_series``): per application 8 history events,
-   8 audit rows, 2 steps, 2 tasks, 3 notifications and a ~700-byte JSON data column,
-   like an application that went through the reference workflow.
+   (``INSERT ... SELECT generate_series``): per application 8 history events, 8 state
+   periods, 8 audit rows, 2 steps, 2 tasks with their roles, 3 notifications and a
+   ~700-byte JSON data column (34 rows), like an application that went through the
+   reference workflow.
 2. At a tenth of the size and at the full size, runs ``ims backup`` in a child
    process and records its time and peak RSS (``os.wait4``), to show that memory
    stays flat as the data grows.

@@ -45,7 +45,6 @@ __all__ = ["CONFIG_SYNCED_TABLES", "RestoreResult", "RowSink", "restore_archive"
 
 #: Tables ``ims db upgrade`` fills from the configuration: rows there do not make a database "in use".
 CONFIG_SYNCED_TABLES = frozenset({"roles", "reference_values"})
-_BATCH = 2000
 
 
 @dataclass

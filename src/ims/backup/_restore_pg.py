@@ -26,7 +26,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 
 from ims.backup._errors import ArchiveError
-from ims.backup._rows import ColumnCodec, canonical_json, line_pieces, parse_json
+from ims.backup._rows import ColumnCodec, canonical_json, line_pieces, parse_json, sql_identifier
 from ims.backup._tables import ims_tables
 from ims.errors import StoreError
 from ims.store import migrate
@@ -120,7 +120,8 @@ class CopySink:
                     if table != current:
                         stack.close()
                         cursor = stack.enter_context(self._driver.cursor())
-                        statement = f"COPY {_quote(table)} ({', '.join(_quote(n) for n in names)}) FROM STDIN"
+                        columns = ", ".join(sql_identifier(n) for n in names)
+                        statement = f"COPY {sql_identifier(table)} ({columns}) FROM STDIN"
                         copy = stack.enter_context(cursor.copy(statement))
                         current = table
                     copy.write(block)
@@ -200,10 +201,6 @@ def _copy_column(values: list[Any], type_: str) -> list[str]:
     return texts
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _column_types(conn: Connection) -> dict[str, dict[str, str]]:
     """Table -> column -> type of every table in the current schema."""
     found = conn.execute(
@@ -257,17 +254,17 @@ class _Deferred:
         self.keys = [(str(t), str(n), str(d)) for t, n, d, kind in constraints if kind != "f"]
         self.indexes = [str(d) for _, d in indexes]
         for table, name, _ in self.foreign_keys + self.keys:
-            conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {_quote(name)}"))
+            conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {sql_identifier(name)}"))
         for index, _ in indexes:
             conn.execute(text(f"DROP INDEX {index}"))
 
     def rebuild(self, conn: Connection) -> None:
         for table, name, definition in self.keys:
-            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
+            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {sql_identifier(name)} {definition}"))
         for statement in self.indexes:
             conn.execute(text(statement))
         for table, name, definition in self.foreign_keys:
-            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}"))
+            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {sql_identifier(name)} {definition}"))
         self.keys, self.indexes, self.foreign_keys = [], [], []
 
 

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy import Connection, Engine
 
 from ims.backup._errors import ArchiveError
@@ -35,10 +34,7 @@ __all__ = ["RowsSink", "restore_sqlite"]
 
 
 def _json_text(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except TypeError:
-        return canonical_json(value).decode("utf-8")
+    return canonical_json(value).decode("utf-8")
 
 
 #: archive value -> the value SQLAlchemy stores on SQLite, by column kind (others as they are)

@@ -49,6 +49,7 @@ __all__ = [
     "ColumnCodec",
     "TableDigest",
     "canonical_json",
+    "canonical_json_all",
     "codec_for",
     "line_pieces",
     "ordered_select",
@@ -77,6 +78,24 @@ def canonical_json(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return _JSON_CANONICAL(value).encode("utf-8")
+
+
+def canonical_json_all(values: Sequence[Any]) -> list[bytes]:
+    """:func:`canonical_json` of each value (orjson for all of them, json for a list it refuses)."""
+    try:
+        return [orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in values]
+    except TypeError:
+        return [canonical_json(v) for v in values]
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` quoted as an SQL identifier (both engines)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: bytes) -> str:
+    """UTF-8 ``value`` as an SQL string literal (both engines)."""
+    return "'" + value.decode("utf-8").replace("'", "''") + "'"
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -25,10 +25,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import orjson
 from sqlalchemy import Connection, Integer, String, Table, Text, text
 
-from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, ordered_select, parse_json
+from ims.backup._rows import (
+    ColumnCodec,
+    _enc_float,
+    canonical_json,
+    canonical_json_all,
+    ordered_select,
+    parse_json,
+    sql_identifier,
+    sql_literal,
+)
 from ims.backup._snapshot import snapshot_helpers
 
 __all__ = ["BATCH", "pg_blocks"]
@@ -63,11 +71,7 @@ Reencode = Callable[[list[bytes]], list[bytes]]
 
 
 def _reencode_json(raws: list[bytes]) -> list[bytes]:
-    values = parse_json(b"[" + b",".join(raws) + b"]")  # one parse for the block's values
-    try:
-        return [orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in values]
-    except TypeError:
-        return [canonical_json(v) for v in values]
+    return canonical_json_all(parse_json(b"[" + b",".join(raws) + b"]"))  # one parse for the block
 
 
 #: how Python re-encodes the text PostgreSQL sends for a column it does not format itself
@@ -91,14 +95,6 @@ class LineQuery:
     reencode: list[Reencode]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: bytes) -> str:
-    return "'" + value.decode("utf-8").replace("'", "''") + "'"
-
-
 def line_query(names: Sequence[str], oids: dict[str, int], codec: ColumnCodec) -> LineQuery | None:
     """The pieces of the lines of ``names``; ``None`` when a column's type is not one the server formats."""
     pieces: list[str] = []
@@ -109,17 +105,17 @@ def line_query(names: Sequence[str], oids: dict[str, int], codec: ColumnCodec) -
         oid = oids.get(name)
         if oid not in _PG_FORMATS:
             return None
-        made.append(_literal(key))
+        made.append(sql_literal(key))
         fmt = _PG_FORMATS[oid]
         if fmt is None:
             if kind not in _PG_REENCODE:
                 return None
             pieces.append(" || ".join(made))
-            pieces.append(f"COALESCE({_quote(name)}::text, 'null')")
+            pieces.append(f"COALESCE({sql_identifier(name)}::text, 'null')")
             reencode.append(_PG_REENCODE[kind])
             made = []
         else:
-            made.append(f"COALESCE({fmt.format(_quote(name))}, 'null')")
+            made.append(f"COALESCE({fmt.format(sql_identifier(name))}, 'null')")
     made.append("'}'" if codec.keyed else "'{}'")
     pieces.append(" || ".join(made))
     return LineQuery(pieces, reencode)
@@ -147,7 +143,7 @@ def pg_blocks(
             "SELECT attname, atttypid::int FROM pg_attribute "
             "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
         ),
-        {"t": _quote(table.name)},
+        {"t": sql_identifier(table.name)},
     )
     oids: dict[str, int] = {str(name): int(oid) for name, oid in found}
     query = line_query(names, oids, codec)
@@ -160,10 +156,10 @@ def pg_blocks(
             yield from _range_blocks(cursors, table.name, key[0].name, query)
         else:
             order = ", ".join(
-                _quote(c.name) + (' COLLATE "C"' if isinstance(c.type, String | Text) else "")
+                sql_identifier(c.name) + (' COLLATE "C"' if isinstance(c.type, String | Text) else "")
                 for c in key or [table.c[n] for n in names]
             )
-            sql = f"SELECT {', '.join(query.pieces)} FROM {_quote(table.name)} ORDER BY {order}"
+            sql = f"SELECT {', '.join(query.pieces)} FROM {sql_identifier(table.name)} ORDER BY {order}"
             yield from _copy_blocks(cursors[0], sql, query.reencode, table.name)
 
 
@@ -183,11 +179,11 @@ def _range_blocks(cursors: list[Any], table: str, key: str, query: LineQuery) ->
     are about :data:`BATCH` rows wide by the planner's row estimate, and a range holding
     more than that is read in several batches, so memory stays bounded either way.
     """
-    k = _quote(key)
+    k = sql_identifier(key)
     cursors[0].execute(
         f"SELECT min({k}), max({k}), (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) "
-        f"FROM {_quote(table)}",
-        [_quote(table)],
+        f"FROM {sql_identifier(table)}",
+        [sql_identifier(table)],
     )
     low, high, estimate = cursors[0].fetchone()
     if low is None:
@@ -198,7 +194,7 @@ def _range_blocks(cursors: list[Any], table: str, key: str, query: LineQuery) ->
     line = " || E'\\t' || ".join(query.pieces)
     sql = (
         "SELECT max(k), count(*), convert_to(string_agg(line, E'\\n' ORDER BY k) || E'\\n', 'UTF8') "
-        f"FROM (SELECT {k} AS k, {line} AS line FROM {_quote(table)} "
+        f"FROM (SELECT {k} AS k, {line} AS line FROM {sql_identifier(table)} "
         f"WHERE {k} >= %s AND {k} < %s ORDER BY {k} LIMIT {BATCH}) AS batch"
     )
     n = len(cursors)

@@ -14,10 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Integer, String, Table, Text
 
-from ims.backup._rows import ColumnCodec, _enc_float, canonical_json, parse_json
+from ims.backup._rows import (
+    ColumnCodec,
+    _enc_float,
+    canonical_json_all,
+    parse_json,
+    sql_identifier,
+    sql_literal,
+)
 
 __all__ = ["line_query", "sqlite_blocks"]
 
@@ -33,27 +39,16 @@ Reencode = Callable[[list[Any]], list[str]]
 
 def _reencode_json(values: list[Any]) -> list[str]:
     parsed = parse_json("[" + ",".join("null" if v is None else v for v in values) + "]")
-    try:
-        return [orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode("utf-8") for v in parsed]
-    except TypeError:
-        return [canonical_json(v).decode("utf-8") for v in parsed]
+    return [line.decode("utf-8") for line in canonical_json_all(parsed)]
 
 
 def _reencode_float(values: list[Any]) -> list[str]:
     return ["null" if v is None else _enc_float(v).decode("ascii") for v in values]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: bytes) -> str:
-    return "'" + value.decode("utf-8").replace("'", "''") + "'"
-
-
 def _made(kind: str, column: Any) -> str | None:
     """SQL writing the canonical JSON of a column SQLite can format, else None."""
-    name = _quote(column.name)
+    name = sql_identifier(column.name)
     if kind == "datetime":
         return _DATETIME.format(name)
     if kind == "bool":
@@ -75,22 +70,22 @@ def line_query(table: Table, names: Sequence[str], codec: ColumnCodec) -> tuple[
     reencode: list[Reencode] = []
     for i, key, _encode in codec.keyed:
         column, kind = table.c[names[i]], codec.kinds[i]
-        made.append(_literal(key))
+        made.append(sql_literal(key))
         if kind in _REENCODE:
             pieces.append(" || ".join(made))
-            pieces.append(_quote(column.name))
+            pieces.append(sql_identifier(column.name))
             reencode.append(_REENCODE[kind])
             made = []
             continue
         sql = _made(kind, column)
         if sql is None:
             return None
-        made.append(f"CASE WHEN {_quote(column.name)} IS NULL THEN 'null' ELSE {sql} END")
+        made.append(f"CASE WHEN {sql_identifier(column.name)} IS NULL THEN 'null' ELSE {sql} END")
     made.append("'}'" if codec.keyed else "'{}'")
     pieces.append(" || ".join(made))
     order_by = list(table.primary_key.columns) or [table.c[n] for n in names]
-    order = ", ".join(_quote(c.name) for c in order_by)
-    return f"SELECT {', '.join(pieces)} FROM {_quote(table.name)} ORDER BY {order}", reencode
+    order = ", ".join(sql_identifier(c.name) for c in order_by)
+    return f"SELECT {', '.join(pieces)} FROM {sql_identifier(table.name)} ORDER BY {order}", reencode
 
 
 def sqlite_blocks(
